@@ -21,8 +21,10 @@ import {
 import { splitFields, trimEndWs, type SdMessageField } from './fields.js';
 
 export type Matcher = (message: string) => boolean;
+/** Like a Matcher, but undefined when a JSON pattern meets a message that is not a JSON object. */
+export type Classifier = (message: string) => boolean | undefined;
 
-export function compileMatcher(pattern: FilterPattern): Matcher {
+export function compileClassifier(pattern: FilterPattern): Classifier {
   switch (pattern.kind) {
     case 'all':
       return () => true;
@@ -143,12 +145,12 @@ type Test = (root: JsonObject) => boolean;
 const ABSENT = Symbol('absent');
 type Resolved = JsonValue | typeof ABSENT;
 
-function compileJson(expr: JsonExpr): Matcher {
+function compileJson(expr: JsonExpr): Classifier {
   const wanted = topLevelNames(expr);
   const test = compileExpr(expr);
   return (m) => {
     const root = parseJsonObject(m, wanted);
-    return root !== undefined && test(root);
+    return root === undefined ? undefined : test(root);
   };
 }
 

@@ -3,7 +3,7 @@
  */
 import { type Diagnostic, DiagnosticError } from '../diagnostics/diagnostic.js';
 import type { FilterPattern } from './ast.js';
-import { compileMatcher } from './compile.js';
+import { type Classifier, compileClassifier } from './compile.js';
 import { parseFilterPattern } from './parser.js';
 import { type Prefilter, prefilterOf } from './prefilter.js';
 
@@ -17,6 +17,8 @@ export interface CompiledFilterPattern {
   readonly diagnostics: readonly Diagnostic[];
   /** Literals a matching message must contain, for the byte prefilter. */
   readonly prefilter: Prefilter;
+  /** As matches, but undefined when a JSON pattern meets a message that is not a JSON object. */
+  readonly classify: Classifier;
 }
 
 /** Thrown by compileFilterPattern for an invalid pattern. */
@@ -34,8 +36,9 @@ export class FilterPatternError extends DiagnosticError {
 export function compileFilterPattern(text: string): CompiledFilterPattern {
   const { pattern, diagnostics } = parseFilterPattern(text);
   if (!pattern || diagnostics.some((d) => d.severity === 'error')) throw new FilterPatternError(diagnostics, text);
-  const matches = compileMatcher(pattern);
-  return { source: text, ast: pattern, matches, diagnostics, prefilter: prefilterOf(pattern) };
+  const classify = compileClassifier(pattern);
+  const matches = (message: string): boolean => classify(message) === true;
+  return { source: text, ast: pattern, matches, classify, diagnostics, prefilter: prefilterOf(pattern) };
 }
 
 export type { FilterPattern } from './ast.js';

@@ -1,0 +1,111 @@
+/**
+ * `haystack filter PATTERN [PATH...]`: the events a CloudWatch filter pattern matches.
+ */
+import { Command, Option } from 'commander';
+import { DiagnosticError } from '../diagnostics/diagnostic.js';
+import { compileFilterPattern } from '../filter/index.js';
+import { filterInputs } from '../filter/plan.js';
+import { BufferedWriter, eventWriter, OUTPUT_FORMATS, type OutputFormat } from '../output/events.js';
+import { FORMATS, type Format } from '../sources/formats.js';
+import { InputError, resolveInputs } from '../sources/inputs.js';
+import { parseTimeArg } from '../sources/time.js';
+import { type DiagnosticsFormat, Exit, printDiagnostics, printError } from './io.js';
+
+interface FilterFlags {
+  count?: boolean;
+  output: OutputFormat;
+  format?: Format;
+  start?: string;
+  end?: string;
+  strict?: boolean;
+  diagnostics: DiagnosticsFormat;
+}
+
+const EXAMPLES = `
+Examples:
+  $ haystack filter '{ $.outcome = "disallowed" }' flow.log
+  $ haystack filter '{ $.see_thru_days_remaining <= 2 }' logs/ --count
+  $ haystack filter '{ $.cat = "client" && $.src = "172.16.1.9" }' flow.log.gz --output ndjson
+  $ haystack filter 'ERROR -DEBUG' app.log --start 2h
+  $ aws logs tail DiscrimiNAT --since 1h | haystack filter '{ $.proto != "tls" }'
+
+Formats (detected per input, or forced with --format):
+  json      one JSON message per line (the firewall's own lines)
+  text      one plain-text message per line
+  export    <ISO time> <message>, as CloudWatch exports to S3
+  tail      <ISO time> <stream> <message>, as aws logs tail prints
+  ndjson    {"timestamp": ms, "message": "...", "logStreamName": "..."} per line
+  aws-json  the JSON of aws logs filter-log-events / get-log-events
+
+Exit status: 0 done, 2 invalid pattern or usage, 3 lines were skipped and --strict was given.`;
+
+export function filterCommand(): Command {
+  return new Command('filter')
+    .description('print the events a CloudWatch filter pattern matches, exactly as CloudWatch would')
+    .argument('<pattern>', 'a CloudWatch filter pattern (quote it for the shell)')
+    .argument('[paths...]', 'files, directories (read recursively), .gz files, or - for stdin')
+    .option('-c, --count', 'print only the number of matching events')
+    .addOption(new Option('-o, --output <format>', 'how to print events').choices(OUTPUT_FORMATS).default('raw'))
+    .addOption(new Option('-f, --format <format>', 'input format (default: detected per input)').choices(FORMATS))
+    .option('--start <time>', 'only events at or after this time: ISO-8601, epoch ms, or 2h / 7d ago')
+    .option('--end <time>', 'only events before this time (same forms as --start)')
+    .option('--strict', 'exit 3 when any line could not be read')
+    .addOption(new Option('--diagnostics <format>', 'how to print pattern errors').choices(['text', 'json', 'github']).default('text'))
+    .addHelpText('after', EXAMPLES)
+    .action(async (pattern: string, paths: string[], flags: FilterFlags) => {
+      process.exitCode = await runFilter(pattern, paths, flags);
+    });
+}
+
+async function runFilter(pattern: string, paths: string[], flags: FilterFlags): Promise<number> {
+  let compiled;
+  try {
+    compiled = compileFilterPattern(pattern);
+  } catch (e) {
+    if (!(e instanceof DiagnosticError)) throw e;
+    printDiagnostics(e.diagnostics, pattern, 'pattern', flags.diagnostics);
+    return Exit.Usage;
+  }
+  if (compiled.diagnostics.length > 0) printDiagnostics(compiled.diagnostics, pattern, 'pattern', flags.diagnostics);
+
+  const now = Date.now();
+  let start: number | undefined;
+  let end: number | undefined;
+  try {
+    if (flags.start !== undefined) start = parseTimeArg(flags.start, now);
+    if (flags.end !== undefined) end = parseTimeArg(flags.end, now);
+  } catch (e) {
+    if (!(e instanceof DiagnosticError)) throw e;
+    printDiagnostics(e.diagnostics, e.source, flags.start === e.source ? '--start' : '--end', flags.diagnostics);
+    return Exit.Usage;
+  }
+
+  try {
+    const { inputs, problems } = await resolveInputs(paths, process.stdin.isTTY === true);
+    for (const p of problems) printError(p);
+    if (inputs.length === 0) {
+      printError('no input could be read');
+      return Exit.Usage;
+    }
+    const out = new BufferedWriter(process.stdout);
+    const writer = flags.count ? null : eventWriter(flags.output, out);
+    const report = await filterInputs(compiled, inputs, (e) => writer?.write(e), {
+      ...(flags.format ? { format: flags.format } : {}),
+      ...(start !== undefined ? { start } : {}),
+      ...(end !== undefined ? { end } : {}),
+    });
+    if (flags.count) out.write(`${report.matched}\n`);
+    await writer?.end();
+    await out.flush();
+    const summary = report.issues.summary();
+    if (summary) process.stderr.write(`haystack: ${summary}\n`);
+    if (problems.length > 0) return Exit.Usage;
+    return flags.strict && report.issues.total > 0 ? Exit.ScanIssue : Exit.Ok;
+  } catch (e) {
+    if (e instanceof InputError) {
+      printError(e.message, e.hint);
+      return Exit.Usage;
+    }
+    throw e;
+  }
+}

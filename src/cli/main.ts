@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+/**
+ * The haystack command line: one subcommand per file in src/cli/.
+ */
+import { Command, CommanderError } from 'commander';
+import { filterCommand } from './filter.js';
+import { Exit } from './io.js';
+
+const program = new Command('haystack')
+  .description('CloudWatch filter patterns over local discrimiNAT (or any) logs, with the answers CloudWatch gives')
+  .version('0.1.0')
+  .exitOverride()
+  .showHelpAfterError('(run with --help for usage)')
+  .addCommand(filterCommand().exitOverride());
+
+// A closed pipe (haystack ... | head) is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? Exit.Ok : Exit.Usage;
+  } else {
+    process.stderr.write(`haystack: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 70;
+  }
+}

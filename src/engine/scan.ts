@@ -1,0 +1,352 @@
+/**
+ * The scan loop: bytes in, matching events out. It knows nothing of any query language: it
+ * runs a `LinePlan` (a byte gate and a message test) over every input, decodes each line as
+ * its format says, and counts every line it cannot read (sources/issues.ts).
+ *
+ * Memory is bounded: inputs are read in 1 MiB chunks, a line is held across chunks only up
+ * to the line limit, and nothing is kept once a line is decided.
+ */
+import { isUtf8 } from 'node:buffer';
+import { AwsJsonExtractor } from '../sources/awsjson.js';
+import { detectFormat, type Format, hasTimestamps } from '../sources/formats.js';
+import { type Input, InputError, openInput } from '../sources/inputs.js';
+import { ScanIssues } from '../sources/issues.js';
+import { parseIsoTimestamp } from '../sources/time.js';
+import { LineGate } from './gate.js';
+
+/** An event as the scan hands it to a sink. Valid only during the call. */
+export interface ScannedEvent {
+  readonly timestamp: number | null;
+  readonly message: string;
+  readonly logStream: string | null;
+  readonly logGroup: string | null;
+  /** The input line as it was (no line ending); null for aws-json input. */
+  readonly raw: Buffer | null;
+  readonly input: string;
+}
+
+export interface LinePlan {
+  /** Literals of which a matching line holds at least one; empty: no prefilter. */
+  readonly literals: readonly string[];
+  /** The plan decodes JSON, so a line with an escape must be evaluated (prefilter.ts). */
+  readonly decodesJson: boolean;
+  /**
+   * Does the message match? Returns undefined when the plan found the message is not the
+   * JSON object it needs (counted as "not JSON" for JSON-message inputs).
+   */
+  test(message: string): boolean | undefined;
+}
+
+export interface ScanOptions {
+  /** Force a format; otherwise each input's format is detected. */
+  readonly format?: Format;
+  /** Keep events with start <= timestamp < end (epoch ms). */
+  readonly start?: number;
+  readonly end?: number;
+  readonly maxLineBytes?: number;
+}
+
+export interface ScanReport {
+  readonly inputs: number;
+  readonly lines: number;
+  readonly matched: number;
+  readonly issues: ScanIssues;
+  /** Format used for each input. */
+  readonly formats: Map<string, Format>;
+}
+
+export const MAX_LINE_BYTES = 1 << 20;
+
+const NOT_JSON = Symbol('not-json');
+
+export async function scan(
+  inputs: readonly Input[],
+  plan: LinePlan,
+  onMatch: (e: ScannedEvent) => void | Promise<void>,
+  options: ScanOptions = {},
+): Promise<ScanReport> {
+  const issues = new ScanIssues();
+  const formats = new Map<string, Format>();
+  let lines = 0;
+  let matched = 0;
+  const timed = options.start !== undefined || options.end !== undefined;
+  const tStart = options.start ?? -Infinity;
+  const tEnd = options.end ?? Infinity;
+  const maxLine = options.maxLineBytes ?? MAX_LINE_BYTES;
+
+  for (const input of inputs) {
+    let opened;
+    try {
+      opened = await openInput(input);
+    } catch (e) {
+      issues.add('read-error', input.name, (e as Error).message);
+      continue;
+    }
+    const { stream } = opened;
+    let format: Format | null = options.format ?? null;
+    let decoder: LineDecoder | null = null;
+    let aws: AwsJsonExtractor | null = null;
+    let lineNo = 0;
+    let pendingMatches: ScannedEvent[] = [];
+
+    const start = (head: Buffer): void => {
+      format ??= detectFormat(head.subarray(0, 64 * 1024).toString('utf8'));
+      formats.set(input.name, format);
+      if (timed && !hasTimestamps(format))
+        throw new InputError(
+          `${input.name} holds ${format === 'json' ? 'bare JSON messages' : 'plain text lines'}, which carry no time, so --start/--end cannot apply`,
+          'give inputs with times (CloudWatch export, aws logs tail, NDJSON events), or drop --start/--end',
+        );
+      if (format === 'aws-json') {
+        aws = new AwsJsonExtractor(
+          (ev) => {
+            lines++;
+            const ts = ev.timestamp;
+            if (timed && (ts === null || !(ts >= tStart && ts < tEnd))) return;
+            const m = plan.test(ev.message);
+            if (m === true) {
+              matched++;
+              pendingMatches.push({ timestamp: ts, message: ev.message, logStream: ev.logStream ?? null, logGroup: null, raw: null, input: input.name });
+            }
+          },
+          (issue) => {
+            lines++;
+            issues.add(issue.kind === 'too-long' ? 'too-long' : issue.kind === 'not-json' ? 'not-json' : 'bad-event', `${input.name} byte ${issue.byteOffset}`, issue.message);
+          },
+          maxLine,
+        );
+      } else {
+        decoder = makeDecoder(format, plan, input.name, issues, timed, tStart, tEnd, (e) => {
+          matched++;
+          pendingMatches.push(e);
+        });
+      }
+    };
+
+    // Line splitting with a carry for lines that cross chunks (bounded by the line limit).
+    let carry: Buffer[] = [];
+    let carryBytes = 0;
+    let dropping = false; // inside a line already over the limit
+    let firstChunk = true;
+
+    const flushMatches = async (): Promise<void> => {
+      if (pendingMatches.length === 0) return;
+      const batch = pendingMatches;
+      pendingMatches = [];
+      for (const e of batch) {
+        const r = onMatch(e);
+        if (r) await r;
+      }
+    };
+
+    try {
+      for await (const chunkAny of stream) {
+        let chunk = chunkAny as Buffer;
+        if (firstChunk) {
+          firstChunk = false;
+          if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3); // BOM
+          start(chunk);
+        }
+        if (aws) {
+          (aws as AwsJsonExtractor).push(chunk);
+          await flushMatches();
+          continue;
+        }
+        const dec = decoder!;
+        const chunkValid = isUtf8(chunk);
+        let pos = 0;
+        const n = chunk.length;
+        while (pos < n) {
+          const nl = chunk.indexOf(10, pos);
+          if (nl === -1) {
+            // The rest is the start of a line that continues in the next chunk.
+            if (!dropping) {
+              if (carryBytes + (n - pos) > maxLine) {
+                dropping = true;
+                carry = [];
+                carryBytes = 0;
+              } else {
+                carry.push(chunk.subarray(pos));
+                carryBytes += n - pos;
+              }
+            }
+            break;
+          }
+          lineNo++;
+          lines++;
+          if (dropping) {
+            dropping = false;
+            issues.add('too-long', `${input.name}:${lineNo}`);
+          } else if (carryBytes > 0) {
+            carry.push(chunk.subarray(pos, nl));
+            const whole = Buffer.concat(carry, carryBytes + (nl - pos));
+            carry = [];
+            carryBytes = 0;
+            if (whole.length > maxLine) issues.add('too-long', `${input.name}:${lineNo}`);
+            else dec(whole, 0, stripCr(whole, 0, whole.length), lineNo, isUtf8(whole));
+          } else if (nl - pos > maxLine) {
+            issues.add('too-long', `${input.name}:${lineNo}`);
+          } else {
+            dec(chunk, pos, stripCr(chunk, pos, nl), lineNo, chunkValid || isUtf8(chunk.subarray(pos, nl)));
+          }
+          pos = nl + 1;
+        }
+        await flushMatches();
+      }
+      // The last line may have no newline.
+      if (aws) (aws as AwsJsonExtractor).end();
+      else if (decoder) {
+        if (dropping) {
+          lineNo++;
+          lines++;
+          issues.add('too-long', `${input.name}:${lineNo}`);
+        } else if (carryBytes > 0) {
+          lineNo++;
+          lines++;
+          const whole = Buffer.concat(carry, carryBytes);
+          (decoder as LineDecoder)(whole, 0, stripCr(whole, 0, whole.length), lineNo, isUtf8(whole));
+        }
+      }
+      await flushMatches();
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      // A truncated gzip member or an unreadable file: say so, keep what was read, go on.
+      issues.add('read-error', lineNo > 0 ? `${input.name}:${lineNo}` : input.name, (e as Error).message);
+      await flushMatches();
+    }
+    if (firstChunk && format === null) formats.set(input.name, options.format ?? 'text');
+  }
+  return { inputs: inputs.length, lines, matched, issues, formats };
+}
+
+function stripCr(buf: Buffer, start: number, end: number): number {
+  return end > start && buf[end - 1] === 13 ? end - 1 : end;
+}
+
+/** Decides one line: (buffer, start, end, line number, is the line valid UTF-8). */
+type LineDecoder = (buf: Buffer, start: number, end: number, lineNo: number, utf8: boolean) => void;
+
+function isBlank(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
+/** A JSON object line begins with `{` and ends with `}`, ignoring spaces: checked on bytes. */
+function looksLikeObject(buf: Buffer, start: number, end: number): boolean {
+  let s = start;
+  let e = end;
+  while (s < e && (buf[s] === 32 || buf[s] === 9)) s++;
+  while (e > s && (buf[e - 1] === 32 || buf[e - 1] === 9)) e--;
+  return e - s >= 2 && buf[s] === 0x7b && buf[e - 1] === 0x7d;
+}
+
+function makeDecoder(
+  format: Exclude<Format, 'aws-json'>,
+  plan: LinePlan,
+  inputName: string,
+  issues: ScanIssues,
+  timed: boolean,
+  tStart: number,
+  tEnd: number,
+  emit: (e: ScannedEvent) => void,
+): LineDecoder {
+  // Messages JSON-encoded inside the line (ndjson) need the escape fallback whatever the plan.
+  const gate = plan.literals.length > 0 ? new LineGate(plan.literals, plan.decodesJson || format === 'ndjson') : LineGate.open;
+  const where = (lineNo: number): string => `${inputName}:${lineNo}`;
+
+  switch (format) {
+    case 'json':
+    case 'text': {
+      const checkJson = format === 'json';
+      return (buf, start, end, lineNo, utf8) => {
+        if (isBlank(buf, start, end)) return; // blank lines hold no event
+        if (!utf8) return issues.add('bad-utf8', where(lineNo));
+        if (checkJson && !looksLikeObject(buf, start, end)) return issues.add('not-json', where(lineNo));
+        if (!gate.mayMatch(buf, start, end)) return;
+        const message = buf.toString('utf8', start, end);
+        const r = plan.test(message);
+        if (r === undefined && checkJson) return issues.add('not-json', where(lineNo));
+        if (r === true)
+          emit({ timestamp: null, message, logStream: null, logGroup: null, raw: buf.subarray(start, end), input: inputName });
+      };
+    }
+    case 'export':
+    case 'tail': {
+      const withStream = format === 'tail';
+      return (buf, start, end, lineNo, utf8) => {
+        if (isBlank(buf, start, end)) return;
+        if (!utf8) return issues.add('bad-utf8', where(lineNo));
+        const sp = buf.indexOf(32, start);
+        const tsEnd = sp === -1 || sp > end ? end : sp;
+        const ts = parseIsoTimestamp(buf, start, tsEnd);
+        if (Number.isNaN(ts)) return issues.add('bad-timestamp', where(lineNo));
+        if (timed && !(ts >= tStart && ts < tEnd)) return;
+        let msgStart = Math.min(end, tsEnd + 1);
+        let stream: string | null = null;
+        if (withStream) {
+          const sp2 = buf.indexOf(32, msgStart);
+          const streamEnd = sp2 === -1 || sp2 > end ? end : sp2;
+          if (!gate.mayMatch(buf, start, end)) return;
+          stream = buf.toString('utf8', msgStart, streamEnd);
+          msgStart = Math.min(end, streamEnd + 1);
+        } else if (!gate.mayMatch(buf, start, end)) return;
+        const message = buf.toString('utf8', msgStart, end);
+        if (plan.test(message) === true)
+          emit({ timestamp: ts, message, logStream: stream, logGroup: null, raw: buf.subarray(start, end), input: inputName });
+      };
+    }
+    case 'ndjson':
+      return (buf, start, end, lineNo, utf8) => {
+        if (isBlank(buf, start, end)) return;
+        if (!utf8) return issues.add('bad-utf8', where(lineNo));
+        if (!looksLikeObject(buf, start, end)) return issues.add('not-json', where(lineNo));
+        if (!timed && !gate.mayMatch(buf, start, end)) return;
+        const ev = parseNdjsonEvent(buf.toString('utf8', start, end));
+        if (ev === NOT_JSON) return issues.add('not-json', where(lineNo));
+        if (typeof ev === 'string') return issues.add(ev === 'timestamp' ? 'bad-timestamp' : 'bad-event', where(lineNo), ev === 'timestamp' ? undefined : ev);
+        if (timed && !(ev.timestamp >= tStart && ev.timestamp < tEnd)) return;
+        if (plan.test(ev.message) === true)
+          emit({ timestamp: ev.timestamp, message: ev.message, logStream: ev.logStream, logGroup: ev.logGroup, raw: buf.subarray(start, end), input: inputName });
+      };
+    default: {
+      const never: never = format;
+      throw new Error(`unknown format ${String(never)}`);
+    }
+  }
+}
+
+interface NdjsonEvent {
+  timestamp: number;
+  message: string;
+  logStream: string | null;
+  logGroup: string | null;
+}
+
+/**
+ * An NDJSON event line: `timestamp` (epoch ms, or an ISO string), `message` (string),
+ * optional `logStreamName`/`logStream` and `logGroupName`/`logGroup`. Returns the event, the
+ * NOT_JSON marker, 'timestamp' for a bad time, or why it is not an event.
+ */
+function parseNdjsonEvent(line: string): NdjsonEvent | typeof NOT_JSON | string {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return NOT_JSON;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return NOT_JSON;
+  const o = v as Record<string, unknown>;
+  if (typeof o.message !== 'string') return 'no "message" string';
+  let ts: number;
+  if (typeof o.timestamp === 'number' && Number.isFinite(o.timestamp)) ts = o.timestamp;
+  else if (typeof o.timestamp === 'string') {
+    const b = Buffer.from(o.timestamp);
+    ts = parseIsoTimestamp(b, 0, b.length);
+    if (Number.isNaN(ts)) return 'timestamp';
+  } else return 'timestamp';
+  const str = (a: unknown, b: unknown): string | null => (typeof a === 'string' ? a : typeof b === 'string' ? b : null);
+  return { timestamp: ts, message: o.message, logStream: str(o.logStreamName, o.logStream), logGroup: str(o.logGroupName, o.logGroup) };
+}

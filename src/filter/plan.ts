@@ -1,0 +1,27 @@
+/**
+ * A compiled filter pattern as a plan the scan engine runs, and the library call that scans
+ * inputs with it (what `haystack filter` does, for library users too).
+ */
+import { type LinePlan, type ScanOptions, type ScanReport, type ScannedEvent, scan } from '../engine/scan.js';
+import type { Input } from '../sources/inputs.js';
+import type { CompiledFilterPattern } from './index.js';
+import { best } from './prefilter.js';
+
+export function linePlanOf(p: CompiledFilterPattern): LinePlan {
+  const { clauses, needsEscapeFallback } = p.prefilter;
+  return {
+    literals: clauses.length > 0 ? best(clauses) : [],
+    decodesJson: needsEscapeFallback,
+    test: p.classify,
+  };
+}
+
+/** Runs a compiled pattern over inputs, calling onMatch for each matching event in input order. */
+export function filterInputs(
+  pattern: CompiledFilterPattern,
+  inputs: readonly Input[],
+  onMatch: (e: ScannedEvent) => void | Promise<void>,
+  options: ScanOptions = {},
+): Promise<ScanReport> {
+  return scan(inputs, linePlanOf(pattern), onMatch, options);
+}
