@@ -1,0 +1,623 @@
+/**
+ * Compiles a checked query into a pipeline of stages that records stream through. Memory is
+ * bounded by the result: streaming commands keep nothing; `limit` (and `sort | limit`) keep
+ * the best N; `stats` keeps one accumulator set per group; `dedup` one record per key.
+ *
+ * Order (insights spec 5.3): events are, in AWS's terms, ordered by @timestamp descending
+ * with ties in input order. Until the first command that needs an order, records stream in
+ * input order and carry (ts, seq) so that order can be applied when needed ("default"
+ * phase); after such a command the stream is in its real order ("ordered" phase).
+ */
+import type { Command, Expr, Item } from './ast.js';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_ROW_LIMIT } from './codes.js';
+import { discoverFields } from './discovery.js';
+import { type Accumulator, type AggregateFunction, type EvalContext, lookupFunction, type ScalarFunction } from './functions.js';
+import { compileInsightsRegex } from './regex.js';
+import { makePeriod, type Period, periodUnit } from './time.js';
+import { RE2JS } from 're2js';
+import {
+  bool,
+  compareValues,
+  groupKeyPart,
+  isList,
+  isMap,
+  naturalCompare,
+  Timestamp,
+  toNumber,
+  toText,
+  truthy,
+  type Value,
+} from './values.js';
+
+/** One record: its fields, and where it stands in the default order. */
+export interface Rec {
+  readonly fields: Map<string, Value>;
+  /** @timestamp in epoch ms (undefined after stats). */
+  ts: number | undefined;
+  /** Input order; fractional for records made by unnest. */
+  seq: number;
+}
+
+export interface QueryEvent {
+  readonly timestamp: number;
+  readonly message: string;
+  readonly logStream?: string;
+  readonly logGroup?: string;
+  readonly ingestionTime?: number;
+}
+
+export interface RuntimeOptions {
+  readonly now: number;
+  readonly window: { readonly start: number; readonly end: number };
+  readonly accountId?: string;
+}
+
+/** Builds the record of an event: system fields (1.3) and discovered fields (6). */
+export function eventRecord(e: QueryEvent, seq: number, accountId: string): Rec {
+  const fields = new Map<string, Value>();
+  discoverFields(e.message, fields);
+  fields.set('@timestamp', new Timestamp(e.timestamp));
+  fields.set('@message', e.message);
+  fields.set('@logStream', e.logStream ?? 'flow');
+  fields.set('@log', `${accountId}:${e.logGroup ?? 'DiscrimiNAT'}`);
+  fields.set('@ingestionTime', new Timestamp(e.ingestionTime ?? e.timestamp));
+  fields.set('@ptr', `hs-${seq}`);
+  return { fields, ts: e.timestamp, seq };
+}
+
+// ---- expressions ------------------------------------------------------------------------------
+
+export type Evaluator = (r: Rec, ctx: EvalContext) => Value;
+
+/** Field read, with D29: `a.b` is map access when `a` holds a map or list, else the flat name. */
+export function readField(fields: Map<string, Value>, name: string): Value {
+  const v = fields.get(name);
+  if (v !== undefined || name.indexOf('.') === -1) return v;
+  let dot = name.indexOf('.');
+  while (dot !== -1) {
+    const base = fields.get(name.slice(0, dot));
+    if (isMap(base) || isList(base)) {
+      let cur: Value = base;
+      for (const part of name.slice(dot + 1).split('.')) cur = member(cur, part);
+      return cur;
+    }
+    dot = name.indexOf('.', dot + 1);
+  }
+  return undefined;
+}
+
+function member(v: Value, name: string): Value {
+  if (isMap(v)) return v.get(name);
+  if (isList(v) && /^[0-9]+$/.test(name)) return v[Number(name)];
+  return undefined;
+}
+
+function arith(op: string, a: number, b: number): number | undefined {
+  let r: number;
+  switch (op) {
+    case '+':
+      r = a + b;
+      break;
+    case '-':
+      r = a - b;
+      break;
+    case '*':
+      r = a * b;
+      break;
+    case '/':
+      if (b === 0) return undefined; // D9
+      r = a / b;
+      break;
+    case '%':
+      if (b === 0) return undefined;
+      r = a % b; // sign of the dividend
+      break;
+    default:
+      r = a ** b;
+  }
+  return Number.isFinite(r) ? r : undefined;
+}
+
+/** A compiled /regex/ or "text" pattern: does it occur in the string form of a value? */
+function patternTest(p: Extract<Expr, { kind: 'match' }>['pattern']): (s: string) => boolean {
+  if (p.kind === 'text') {
+    const t = p.value;
+    return (s) => s.includes(t); // 4.5, D10
+  }
+  const re = compileInsightsRegex(p.source).re;
+  return (s) => re.matcher(s).find();
+}
+
+export interface ExprEnv {
+  /** Names that denote earlier items of the same stats (D43): read from the row being built. */
+  readonly rowNames?: ReadonlySet<string>;
+}
+
+export function compileExpr(e: Expr, env: ExprEnv = {}): Evaluator {
+  switch (e.kind) {
+    case 'number': {
+      const v = e.value;
+      return () => v;
+    }
+    case 'string': {
+      const v = e.value;
+      return () => v;
+    }
+    case 'duration':
+    case 'star':
+      return () => undefined; // rejected by the checker
+    case 'field': {
+      const name = e.name;
+      return (r) => readField(r.fields, name);
+    }
+    case 'unary': {
+      const f = compileExpr(e.operand, env);
+      if (e.op === 'not') return (r, c) => bool(!truthy(f(r, c)));
+      return (r, c) => {
+        const x = toNumber(f(r, c));
+        return x === undefined ? undefined : x === 0 ? 0 : -x;
+      };
+    }
+    case 'binary': {
+      const l = compileExpr(e.left, env);
+      const rt = compileExpr(e.right, env);
+      const op = e.op;
+      switch (op) {
+        case 'and':
+          return (r, c) => bool(truthy(l(r, c)) && truthy(rt(r, c)));
+        case 'or':
+          return (r, c) => bool(truthy(l(r, c)) || truthy(rt(r, c)));
+        case '=':
+        case '!=':
+        case '<':
+        case '<=':
+        case '>':
+        case '>=':
+          return (r, c) => bool(compareValues(op, l(r, c), rt(r, c)));
+        default:
+          return (r, c) => {
+            const a = toNumber(l(r, c));
+            const b = toNumber(rt(r, c));
+            return a === undefined || b === undefined ? undefined : arith(op, a, b);
+          };
+      }
+    }
+    case 'match': {
+      const subject = compileExpr(e.subject, env);
+      const test = patternTest(e.pattern);
+      const neg = e.negated;
+      return (r, c) => {
+        const v = subject(r, c);
+        const s = v === undefined || isMap(v) || isList(v) ? undefined : toText(v);
+        const hit = s !== undefined && test(s);
+        return bool(neg ? !hit : hit); // D4
+      };
+    }
+    case 'in': {
+      const subject = compileExpr(e.subject, env);
+      const items = e.items.map((i) => compileExpr(i, env));
+      const neg = e.negated;
+      return (r, c) => {
+        const v = subject(r, c);
+        const hit = items.some((i) => compareValues('=', v, i(r, c)));
+        return bool(neg ? !hit : hit);
+      };
+    }
+    case 'member': {
+      const obj = compileExpr(e.object, env);
+      const name = e.name;
+      return (r, c) => member(obj(r, c), name);
+    }
+    case 'index': {
+      const obj = compileExpr(e.object, env);
+      const idx = compileExpr(e.index, env);
+      return (r, c) => {
+        const o = obj(r, c);
+        const i = idx(r, c);
+        if (isList(o)) {
+          const n = toNumber(i);
+          return n === undefined || !Number.isInteger(n) ? undefined : o[n];
+        }
+        if (isMap(o)) return o.get(toText(i) ?? '');
+        return undefined;
+      };
+    }
+    case 'call': {
+      const f = lookupFunction(e.name) as ScalarFunction; // aggregates are compiled by stats
+      const periods: (Period | undefined)[] = e.args.map((a) => {
+        if (a.kind !== 'duration') return undefined;
+        const unit = periodUnit(a.unit);
+        return unit ? makePeriod(a.count, unit) : undefined;
+      });
+      const args = e.args.map((a) => compileExpr(a, env));
+      const impl = f.eval;
+      return (r, c) => impl(args.map((a) => a(r, c)), c, periods, r.ts);
+    }
+  }
+}
+
+// ---- stages -----------------------------------------------------------------------------------
+
+export interface Stage {
+  push(r: Rec): void;
+  end(): void;
+}
+
+type Order = (a: Rec, b: Rec) => number;
+/** spec 5.3: @timestamp descending, ties in input order. */
+const defaultOrder: Order = (a, b) => (b.ts ?? 0) - (a.ts ?? 0) || a.seq - b.seq;
+const arrivalOrder: Order = (a, b) => a.seq - b.seq;
+
+/** Keeps the first `n` records under `order`, in at most 2n memory. */
+class TopN {
+  private buf: Rec[] = [];
+  constructor(private readonly n: number, private readonly order: Order) {}
+  add(r: Rec): void {
+    this.buf.push(r);
+    if (this.buf.length >= 2 * this.n + 1024) this.trim();
+  }
+  private trim(): void {
+    this.buf.sort(this.order);
+    this.buf.length = Math.min(this.buf.length, this.n);
+  }
+  take(): Rec[] {
+    this.trim();
+    return this.buf;
+  }
+}
+
+/** Re-numbers records leaving a barrier, so later stages see arrival order. */
+function replay(records: readonly Rec[], next: Stage): void {
+  let i = 0;
+  for (const r of records) {
+    r.seq = i++;
+    next.push(r);
+  }
+}
+
+export interface Pipeline {
+  readonly head: Stage;
+  readonly rows: Rec[];
+}
+
+export function buildPipeline(commands: readonly Command[], hasLimit: boolean, ctx: EvalContext): Pipeline {
+  const rows: Rec[] = [];
+  // Stages are built from the end, so each knows the next; `ordered` says whether records
+  // reaching a stage are already in their real order.
+  const orderedBefore: boolean[] = [];
+  let ordered = false;
+  for (const c of commands) {
+    orderedBefore.push(ordered);
+    if (c.kind === 'sort' || c.kind === 'limit' || c.kind === 'dedup' || c.kind === 'stats') ordered = true;
+  }
+  const finalOrdered = ordered;
+  let next: Stage = finalSink(rows, finalOrdered, hasLimit ? Infinity : DEFAULT_ROW_LIMIT);
+  for (let i = commands.length - 1; i >= 0; i--) {
+    const c = commands[i]!;
+    const following = commands[i + 1];
+    // sort | limit N: keep only the best N while sorting.
+    const fusedLimit = c.kind === 'sort' && following?.kind === 'limit' ? following.count : undefined;
+    next = stageFor(c, next, orderedBefore[i]!, ctx, fusedLimit);
+  }
+  return { head: next, rows };
+}
+
+function finalSink(rows: Rec[], ordered: boolean, cap: number): Stage {
+  if (ordered) {
+    return {
+      push: (r) => {
+        if (rows.length < cap) rows.push(r);
+      },
+      end: () => undefined,
+    };
+  }
+  const top = new TopN(cap, defaultOrder);
+  return { push: (r) => top.add(r), end: () => rows.push(...top.take()) };
+}
+
+function stageFor(c: Command, next: Stage, ordered: boolean, ctx: EvalContext, fusedLimit: number | undefined): Stage {
+  switch (c.kind) {
+    case 'filter': {
+      const cond = compileExpr(c.condition);
+      return { push: (r) => (truthy(cond(r, ctx)) ? next.push(r) : undefined), end: () => next.end() };
+    }
+    case 'fields':
+    case 'display': {
+      const items = c.items.map((it) => ({ name: it.name, f: compileExpr(it.expr), plain: it.expr.kind === 'field' && it.alias === undefined }));
+      // A plain field without alias already holds its value; storing it again is a no-op.
+      const computed = items.filter((it) => !it.plain);
+      return {
+        push: (r) => {
+          const values = computed.map((it) => it.f(r, ctx));
+          computed.forEach((it, k) => setField(r, it.name, values[k]));
+          next.push(r);
+        },
+        end: () => next.end(),
+      };
+    }
+    case 'parseGlob':
+    case 'parseRegex':
+      return parseStage(c, next, ctx);
+    case 'unnest': {
+      const f = compileExpr(c.field);
+      const into = c.into;
+      return {
+        push: (r) => {
+          const v = f(r, ctx);
+          const list = isList(v) ? v : v === undefined ? [] : [v]; // 3.9, D15
+          list.forEach((x, k) => {
+            const fields = new Map(r.fields);
+            setFieldIn(fields, into, x);
+            next.push({ fields, ts: r.ts, seq: r.seq + (k + 1) / (list.length + 1) });
+          });
+        },
+        end: () => next.end(),
+      };
+    }
+    case 'limit': {
+      const n = c.count;
+      if (ordered) {
+        let seen = 0;
+        return { push: (r) => (seen++ < n ? next.push(r) : undefined), end: () => next.end() };
+      }
+      const top = new TopN(n, defaultOrder);
+      return {
+        push: (r) => top.add(r),
+        end: () => {
+          replay(top.take(), next);
+          next.end();
+        },
+      };
+    }
+    case 'sort': {
+      const keys = c.keys.map((k) => ({ f: compileExpr(k.expr), desc: k.desc }));
+      const prior = ordered ? arrivalOrder : defaultOrder;
+      const keyed = new WeakMap<Rec, Value[]>();
+      const order: Order = (a, b) => {
+        const ka = keyed.get(a)!;
+        const kb = keyed.get(b)!;
+        for (let i = 0; i < keys.length; i++) {
+          const d = naturalCompare(ka[i], kb[i]);
+          if (d !== 0) return keys[i]!.desc ? -d : d; // D39: reverse the comparison, keep ties stable
+        }
+        return prior(a, b);
+      };
+      const all: Rec[] = [];
+      const top = fusedLimit !== undefined ? new TopN(fusedLimit, order) : null;
+      return {
+        push: (r) => {
+          keyed.set(r, keys.map((k) => k.f(r, ctx)));
+          if (top) top.add(r);
+          else all.push(r);
+        },
+        end: () => {
+          const sorted = top ? top.take() : all.sort(order);
+          replay(sorted, next);
+          next.end();
+        },
+      };
+    }
+    case 'dedup':
+      return dedupStage(c, next, ordered, ctx);
+    case 'stats':
+      return statsStage(c, next, ctx);
+  }
+}
+
+function setField(r: Rec, name: string, v: Value): void {
+  setFieldIn(r.fields, name, v);
+}
+
+function setFieldIn(fields: Map<string, Value>, name: string, v: Value): void {
+  if (v === undefined) fields.delete(name);
+  else fields.set(name, v);
+}
+
+/** spec 3.4 and D14: glob `*` is lazy except a trailing one; the match is searched, not anchored. */
+export function globToRegex(pattern: string): RE2JS {
+  const parts = pattern.split('*');
+  const quote = (s: string): string => [...s].map((ch) => `\\x{${ch.codePointAt(0)!.toString(16)}}`).join('');
+  let src = quote(parts[0]!);
+  for (let i = 1; i < parts.length; i++) src += (i === parts.length - 1 && parts[i] === '' ? '(.*)' : '(.*?)') + quote(parts[i]!);
+  return RE2JS.compile(src, RE2JS.DOTALL);
+}
+
+function parseStage(c: Extract<Command, { kind: 'parseGlob' | 'parseRegex' }>, next: Stage, ctx: EvalContext): Stage {
+  const source = compileExpr(c.source);
+  let names: string[];
+  let extract: (s: string) => (string | undefined)[] | null;
+  if (c.kind === 'parseGlob') {
+    const re = globToRegex(c.pattern);
+    names = c.names.map((n) => n.name);
+    extract = (s) => {
+      const m = re.matcher(s);
+      if (!m.find()) return null;
+      return names.map((_, i) => m.group(i + 1) ?? undefined);
+    };
+  } else {
+    const { re, groups } = compileInsightsRegex(c.pattern);
+    names = [...groups.keys()];
+    const engineNames = [...groups.values()];
+    extract = (s) => {
+      const m = re.matcher(s);
+      if (!m.find()) return null;
+      return engineNames.map((g) => m.group(g) ?? undefined);
+    };
+  }
+  return {
+    push: (r) => {
+      const v = source(r, ctx);
+      const s = v === undefined || isMap(v) || isList(v) ? undefined : toText(v);
+      const got = s === undefined ? null : extract(s);
+      names.forEach((n, i) => setField(r, n, got ? got[i] : undefined)); // not matching: fields absent, record kept
+      next.push(r);
+    },
+    end: () => next.end(),
+  };
+}
+
+function dedupStage(c: Extract<Command, { kind: 'dedup' }>, next: Stage, ordered: boolean, ctx: EvalContext): Stage {
+  const keys = c.fields.map((f) => compileExpr(f));
+  const keyOf = (r: Rec): string | null => {
+    const parts: string[] = [];
+    for (const k of keys) {
+      const v = k(r, ctx);
+      if (v === undefined) return null; // records with an absent key are never duplicates
+      parts.push(groupKeyPart(v));
+    }
+    return parts.join('\u0002');
+  };
+  if (ordered) {
+    const seen = new Set<string>();
+    return {
+      push: (r) => {
+        const k = keyOf(r);
+        if (k === null || !seen.has(k)) {
+          if (k !== null) seen.add(k);
+          next.push(r);
+        }
+      },
+      end: () => next.end(),
+    };
+  }
+  // Default order: keep, per key, the first record in @timestamp-descending order.
+  const best = new Map<string, Rec>();
+  const keepAll: Rec[] = [];
+  return {
+    push: (r) => {
+      const k = keyOf(r);
+      if (k === null) return void keepAll.push(r);
+      const cur = best.get(k);
+      if (!cur || defaultOrder(r, cur) < 0) best.set(k, r);
+    },
+    end: () => {
+      replay([...best.values(), ...keepAll].sort(defaultOrder), next);
+      next.end();
+    },
+  };
+}
+
+interface Slot {
+  readonly spec: AggregateFunction;
+  readonly arg: Evaluator | null;
+  readonly constants: number[];
+}
+
+/** spec 3.5: one accumulator set per group; items evaluated left to right per group (D43). */
+function statsStage(c: Extract<Command, { kind: 'stats' }>, next: Stage, ctx: EvalContext): Stage {
+  const slots: Slot[] = [];
+  const slotOf = new Map<Expr, number>();
+  const collect = (e: Expr): void => {
+    if (e.kind === 'call') {
+      const f = lookupFunction(e.name);
+      if (f?.kind === 'aggregate') {
+        const first = e.args[0];
+        const arg = first === undefined || first.kind === 'star' ? null : compileExpr(first);
+        const constants = e.args.slice(1).map((a) => (a.kind === 'number' ? a.value : a.kind === 'unary' && a.operand.kind === 'number' ? -a.operand.value : 0));
+        slotOf.set(e, slots.length);
+        slots.push({ spec: f, arg, constants });
+        return;
+      }
+      e.args.forEach(collect);
+    } else if (e.kind === 'unary') collect(e.operand);
+    else if (e.kind === 'binary') {
+      collect(e.left);
+      collect(e.right);
+    } else if (e.kind === 'match') collect(e.subject);
+    else if (e.kind === 'in') {
+      collect(e.subject);
+      e.items.forEach(collect);
+    } else if (e.kind === 'member' || e.kind === 'index') collect(e.object);
+  };
+  c.items.forEach((it) => collect(it.expr));
+  const by = c.by.map((b) => ({ name: b.name, f: compileExpr(b.expr) }));
+  const items = compileItems(c.items, slotOf);
+
+  interface Group {
+    values: Value[];
+    accs: Accumulator[];
+  }
+  const groups = new Map<string, Group>();
+  const newGroup = (values: Value[]): Group => ({ values, accs: slots.map((s) => s.spec.create(s.constants)) });
+  if (by.length === 0) groups.set('', newGroup([])); // one row even over no records
+
+  return {
+    push: (r) => {
+      const values = by.map((b) => b.f(r, ctx));
+      const key = by.length === 0 ? '' : values.map(groupKeyPart).join('\u0002'); // D6
+      let g = groups.get(key);
+      if (!g) {
+        g = newGroup(values);
+        groups.set(key, g);
+      }
+      const ts = r.ts ?? 0;
+      for (let i = 0; i < slots.length; i++) {
+        const s = slots[i]!;
+        if (s.arg === null) g.accs[i]!.add(1, ts, r.seq);
+        else {
+          const v = s.arg(r, ctx);
+          if (s.spec.countsRecords && v === undefined) continue; // count(expr): records where it is present
+          g.accs[i]!.add(v, ts, r.seq);
+        }
+      }
+    },
+    end: () => {
+      let seq = 0;
+      for (const g of groups.values()) {
+        const fields = new Map<string, Value>();
+        by.forEach((b, i) => setFieldIn(fields, b.name, g.values[i]));
+        const results = g.accs.map((a) => a.result());
+        for (const it of items) setFieldIn(fields, it.name, it.f(results, fields));
+        next.push({ fields, ts: undefined, seq: seq++ });
+      }
+      next.end();
+    },
+  };
+}
+
+/**
+ * A stats item as a function of its group's aggregate results and the row built so far:
+ * aggregate calls read their slot; names of earlier items read the row (D43).
+ */
+function compileItems(items: readonly Item[], slotOf: Map<Expr, number>): { name: string; f: (results: Value[], row: Map<string, Value>) => Value }[] {
+  return items.map((it) => {
+    const f = compileOverSlots(it.expr, slotOf);
+    return { name: it.name, f };
+  });
+}
+
+function compileOverSlots(e: Expr, slotOf: Map<Expr, number>): (results: Value[], row: Map<string, Value>) => Value {
+  // Rewrite to an ordinary expression over a record whose fields are the row plus slot values.
+  const slotName = (i: number): string => `\u0000slot${i}`;
+  const rewrite = (x: Expr): Expr => {
+    const s = slotOf.get(x);
+    if (s !== undefined) return { kind: 'field', name: slotName(s), quoted: true, span: x.span };
+    switch (x.kind) {
+      case 'unary':
+        return { ...x, operand: rewrite(x.operand) };
+      case 'binary':
+        return { ...x, left: rewrite(x.left), right: rewrite(x.right) };
+      case 'call':
+        return { ...x, args: x.args.map(rewrite) };
+      case 'match':
+        return { ...x, subject: rewrite(x.subject) };
+      case 'in':
+        return { ...x, subject: rewrite(x.subject), items: x.items.map(rewrite) };
+      case 'member':
+        return { ...x, object: rewrite(x.object) };
+      case 'index':
+        return { ...x, object: rewrite(x.object), index: rewrite(x.index) };
+      default:
+        return x;
+    }
+  };
+  const f = compileExpr(rewrite(e));
+  const noCtx: EvalContext = { now: 0, window: { start: 0, end: 0 } };
+  return (results, row) => {
+    const fields = new Map(row);
+    results.forEach((v, i) => setFieldIn(fields, slotName(i), v));
+    return f({ fields, ts: undefined, seq: 0 }, noCtx);
+  };
+}
+
+export { DEFAULT_ACCOUNT_ID };

@@ -1,0 +1,632 @@
+/**
+ * THE registry of Logs Insights functions and aggregates (insights spec 7): name, arity,
+ * kind and evaluator, in one place. The checker reads arity and kind from here (and offers
+ * did-you-mean from these names); the compiler and the reference evaluator call the same
+ * evaluators.
+ */
+import { RE2JS } from 're2js';
+import { compileInsightsRegex } from './regex.js';
+import { periodMs, floorToPeriod, ceilToPeriod, type Period } from './time.js';
+import {
+  bool,
+  compareValues,
+  isList,
+  isMap,
+  isNumberLooking,
+  jsonText,
+  naturalCompare,
+  type InsightsMap,
+  Timestamp,
+  toNumber,
+  toNumberLoose,
+  toScalarText,
+  toText,
+  truthy,
+  type Value,
+} from './values.js';
+import { parseJson, JsonNumber, type JsonValue } from '../events/json.js';
+
+/** What a scalar function may need besides its arguments. */
+export interface EvalContext {
+  /** Query start, epoch ms (now()). */
+  readonly now: number;
+  /** Earliest and latest event timestamps (D26). */
+  readonly window: { readonly start: number; readonly end: number };
+}
+
+export interface ScalarFunction {
+  readonly kind: 'scalar';
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  /** Indexes of arguments that must be duration literals (bin, datefloor, dateceil). */
+  readonly periodArgs?: readonly number[];
+  /** Reads @timestamp itself (bin): invalid in a second stats. */
+  readonly readsTimestamp?: boolean;
+  /** `ts`: the record's @timestamp in epoch ms (bin), undefined after stats. */
+  readonly eval: (args: Value[], ctx: EvalContext, periods: (Period | undefined)[], ts: number | undefined) => Value;
+}
+
+export interface Accumulator {
+  add(value: Value, timestamp: number, seq: number): void;
+  result(): Value;
+}
+
+export interface AggregateFunction {
+  readonly kind: 'aggregate';
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  /** Stats non-aggregation functions (7.10) read @timestamp (earliest/latest): invalid in a second stats. */
+  readonly readsTimestamp?: boolean;
+  /** Arguments after the first must be number literals (pct). */
+  readonly constantArgs?: boolean;
+  /** count() / count(*) counts records, not values. */
+  readonly countsRecords?: boolean;
+  readonly create: (constants: number[]) => Accumulator;
+}
+
+export type FunctionSpec = ScalarFunction | AggregateFunction;
+
+const registry = new Map<string, FunctionSpec>();
+
+function scalar(name: string, min: number, max: number, evalFn: ScalarFunction['eval'], extra: Partial<ScalarFunction> = {}): void {
+  registry.set(name.toLowerCase(), { kind: 'scalar', name, min, max, eval: evalFn, ...extra });
+}
+function aggregate(name: string, min: number, max: number, create: AggregateFunction['create'], extra: Partial<AggregateFunction> = {}): void {
+  registry.set(name.toLowerCase(), { kind: 'aggregate', name, min, max, create, ...extra });
+}
+
+export function lookupFunction(name: string): FunctionSpec | undefined {
+  return registry.get(name.toLowerCase());
+}
+
+export function functionNames(): string[] {
+  return [...registry.values()].map((f) => f.name);
+}
+
+const VARIADIC = 1_000;
+
+// ---- helpers ------------------------------------------------------------------------------
+
+/** Applies f to the numeric forms of the arguments; absent when any is not a number. */
+function num1(f: (x: number) => number | undefined): ScalarFunction['eval'] {
+  return ([a]) => {
+    const x = toNumber(a);
+    if (x === undefined) return undefined;
+    const r = f(x);
+    return r === undefined || !Number.isFinite(r) ? undefined : r;
+  };
+}
+
+function str1(f: (s: string) => Value): ScalarFunction['eval'] {
+  return ([a]) => {
+    const s = toScalarText(a);
+    return s === undefined ? undefined : f(s);
+  };
+}
+
+const WS = ' \t\n\r\f\v';
+
+function trimSet(s: string, set: string, left: boolean, right: boolean): string {
+  let a = 0;
+  let b = s.length;
+  if (left) while (a < b && set.includes(s[a]!)) a++;
+  if (right) while (b > a && set.includes(s[b - 1]!)) b--;
+  return s.slice(a, b);
+}
+
+function trimFn(left: boolean, right: boolean): ScalarFunction['eval'] {
+  return (args) => {
+    const s = toScalarText(args[0]);
+    if (s === undefined) return undefined;
+    const set = args.length > 1 ? toScalarText(args[1]) : WS;
+    return set === undefined ? undefined : trimSet(s, set, left, right);
+  };
+}
+
+/** D9: halves away from zero. */
+function roundHalfAway(x: number, digits: number): number {
+  const f = 10 ** digits;
+  const r = Math.sign(x) * Math.round(Math.abs(x) * f + Number.EPSILON * Math.abs(x) * f) / f;
+  return Object.is(r, -0) ? 0 : r;
+}
+
+function fromJson(v: JsonValue): Value {
+  if (v === null) return undefined; // D1
+  if (typeof v === 'boolean') return v ? 1 : 0; // D1
+  if (v instanceof JsonNumber) return v.value;
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.map(fromJson);
+  const m: InsightsMap = new Map();
+  for (const [k, x] of v) m.set(k, fromJson(x));
+  return m;
+}
+
+// ---- IP addresses (7.5) ---------------------------------------------------------------------
+
+/** D27: four decimal octets 0-255, no leading zeros, no signs. */
+export function parseIpv4(s: string): number | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const p of parts) {
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
+    const v = Number(p);
+    if (v > 255) return undefined;
+    n = n * 256 + v;
+  }
+  return n;
+}
+
+/** An IPv6 address as a 128-bit bigint (with an embedded IPv4 tail allowed). */
+export function parseIpv6(s: string): bigint | undefined {
+  if (!/^[0-9A-Fa-f:.]+$/.test(s) || s.length < 2) return undefined;
+  let tail4: number | undefined;
+  let text = s;
+  const lastColon = s.lastIndexOf(':');
+  if (s.includes('.')) {
+    tail4 = parseIpv4(s.slice(lastColon + 1));
+    if (tail4 === undefined) return undefined;
+    text = s.slice(0, lastColon + 1) + '0:0';
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (h: string): string[] | undefined => {
+    if (h === '') return [];
+    const g = h.split(':');
+    return g.every((x) => /^[0-9A-Fa-f]{1,4}$/.test(x)) ? g : undefined;
+  };
+  const head = parse(halves[0]!);
+  const rest = halves.length === 2 ? parse(halves[1]!) : [];
+  if (!head || !rest) return undefined;
+  const groups = halves.length === 2 ? [...head, ...Array<string>(8 - head.length - rest.length).fill('0'), ...rest] : head;
+  if (groups.length !== 8 || (halves.length === 2 && head.length + rest.length > 7)) return undefined;
+  let n = 0n;
+  for (const g of groups) n = (n << 16n) | BigInt(parseInt(g, 16));
+  if (tail4 !== undefined) n = (n & ~0xffffffffn) | BigInt(tail4);
+  return n;
+}
+
+function inSubnet(ip: string, cidr: string, family: 4 | 6 | 0): boolean {
+  const slash = cidr.indexOf('/');
+  if (slash === -1) return false;
+  const bitsText = cidr.slice(slash + 1);
+  if (!/^[0-9]{1,3}$/.test(bitsText)) return false;
+  const bits = Number(bitsText);
+  const net = cidr.slice(0, slash);
+  if (family !== 6) {
+    const a = parseIpv4(ip);
+    const n = parseIpv4(net);
+    if (a !== undefined && n !== undefined && bits <= 32) {
+      const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+      return ((a & mask) >>> 0) === ((n & mask) >>> 0);
+    }
+  }
+  if (family !== 4) {
+    const a = parseIpv6(ip);
+    const n = parseIpv6(net);
+    if (a !== undefined && n !== undefined && bits <= 128) {
+      const mask = bits === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - bits)) - 1n);
+      return (a & mask) === (n & mask);
+    }
+  }
+  return false;
+}
+
+/** IANA special-purpose IPv4 ranges (isReservedIP). */
+const RESERVED_V4 = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.0.0.0/24', '192.0.2.0/24', '192.88.99.0/24', '192.168.0.0/16', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24', '224.0.0.0/4', '240.0.0.0/4', '255.255.255.255/32'];
+const RESERVED_V6 = ['::/128', '::1/128', '::ffff:0:0/96', '64:ff9b::/96', '100::/64', '2001::/23', '2001:db8::/32', '2002::/16', 'fc00::/7', 'fe80::/10', 'ff00::/8'];
+const PRIVATE_V4 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+
+function ipText(v: Value): string | undefined {
+  return toScalarText(v);
+}
+
+// ---- scalar functions -------------------------------------------------------------------------
+
+// 7.1 numeric
+scalar('abs', 1, 1, num1(Math.abs));
+scalar('ceil', 1, 1, num1(Math.ceil));
+scalar('floor', 1, 1, num1(Math.floor));
+for (const [name, pick] of [['greatest', 1], ['least', -1]] as const) {
+  scalar(name, 1, VARIADIC, (args) => {
+    let best: number | undefined;
+    for (const a of args) {
+      const x = toNumber(a);
+      if (x === undefined) continue;
+      if (best === undefined || (pick === 1 ? x > best : x < best)) best = x;
+    }
+    return best;
+  });
+}
+scalar('log', 1, 1, num1((x) => (x > 0 ? Math.log(x) : undefined)));
+scalar('sqrt', 1, 1, num1((x) => (x >= 0 ? Math.sqrt(x) : undefined)));
+scalar('round', 1, 2, ([a, d]) => {
+  const x = toNumber(a);
+  if (x === undefined) return undefined;
+  const digits = d === undefined ? 0 : toNumber(d);
+  if (digits === undefined) return undefined;
+  return roundHalfAway(x, Math.trunc(digits));
+});
+for (const name of ['toNumber', 'toDouble']) scalar(name, 1, 1, ([a]) => (typeof a === 'number' ? a : toNumberLoose(a)));
+for (const name of ['toInt', 'toLong'])
+  scalar(name, 1, 1, ([a]) => {
+    const x = typeof a === 'number' ? a : toNumberLoose(a);
+    return x === undefined ? undefined : Math.trunc(x) || 0;
+  });
+scalar('haversine', 4, 4, (args) => {
+  const n = args.map(toNumber);
+  if (n.some((x) => x === undefined)) return undefined;
+  const [la1, lo1, la2, lo2] = (n as number[]).map((x) => (x * Math.PI) / 180);
+  const h = Math.sin((la2! - la1!) / 2) ** 2 + Math.cos(la1!) * Math.cos(la2!) * Math.sin((lo2! - lo1!) / 2) ** 2;
+  return 2 * 6371.0088 * Math.asin(Math.sqrt(h)); // D9
+});
+
+// 7.2 general
+scalar('ispresent', 1, 1, ([a]) => bool(a !== undefined));
+scalar('coalesce', 1, VARIADIC, (args) => args.find((a) => a !== undefined));
+scalar('if', 3, 3, ([c, t, f]) => (truthy(c) ? t : f));
+scalar('case', 2, 21, (args) => {
+  let i = 0;
+  for (; i + 1 < args.length; i += 2) if (truthy(args[i])) return args[i + 1];
+  return i < args.length ? args[i] : undefined;
+});
+scalar('isNumeric', 1, 1, ([a]) => bool(typeof a === 'number' || (typeof a === 'string' && toNumberLoose(a) !== undefined)));
+scalar('messageSize', 1, 1, str1((s) => Buffer.byteLength(s, 'utf8')));
+
+// 7.3 string
+scalar('isempty', 1, 1, ([a]) => bool(a === undefined || a === ''));
+scalar('isblank', 1, 1, ([a]) => bool(a === undefined || (typeof a === 'string' && [...a].every((c) => WS.includes(c)))));
+scalar('concat', 1, VARIADIC, (args) => {
+  const parts = args.map(toScalarText).filter((s): s is string => s !== undefined);
+  return parts.length === 0 ? undefined : parts.join(''); // D23
+});
+scalar('ltrim', 1, 2, trimFn(true, false));
+scalar('rtrim', 1, 2, trimFn(false, true));
+scalar('trim', 1, 2, trimFn(true, true));
+scalar('strlen', 1, 1, str1((s) => [...s].length));
+scalar('toupper', 1, 1, str1((s) => s.toUpperCase()));
+scalar('tolower', 1, 1, str1((s) => s.toLowerCase()));
+scalar('substr', 2, 3, ([a, st, len]) => {
+  const s = toScalarText(a);
+  const start = toNumber(st);
+  if (s === undefined || start === undefined) return undefined;
+  const cps = [...s];
+  const from = Math.max(0, Math.trunc(start)); // D24
+  if (len === undefined) return cps.slice(from).join('');
+  const n = toNumber(len);
+  if (n === undefined) return undefined;
+  return cps.slice(from, from + Math.max(0, Math.trunc(n))).join('');
+});
+scalar('replace', 3, 3, ([a, search, repl]) => {
+  const s = toScalarText(a);
+  const f = toScalarText(search);
+  const r = toScalarText(repl);
+  if (s === undefined || f === undefined || r === undefined) return undefined;
+  return f === '' ? s : s.split(f).join(r);
+});
+scalar('regexReplace', 3, 3, ([a, pattern, repl]) => {
+  const s = toScalarText(a);
+  const p = toScalarText(pattern);
+  const r = toScalarText(repl);
+  if (s === undefined || p === undefined || r === undefined) return undefined;
+  const re = cachedRegex(p);
+  return re === null ? undefined : re.matcher(s).replaceAll(r);
+});
+scalar('strcontains', 2, 3, ([a, sub, ci]) => {
+  const s = toScalarText(a);
+  const t = toScalarText(sub);
+  if (s === undefined || t === undefined) return undefined;
+  return truthy(ci) ? bool(s.toLowerCase().includes(t.toLowerCase())) : bool(s.includes(t));
+});
+scalar('startsWith', 2, 2, ([a, p]) => {
+  const s = toScalarText(a);
+  const t = toScalarText(p);
+  return s === undefined || t === undefined ? undefined : bool(s.startsWith(t));
+});
+scalar('endsWith', 2, 2, ([a, p]) => {
+  const s = toScalarText(a);
+  const t = toScalarText(p);
+  return s === undefined || t === undefined ? undefined : bool(s.endsWith(t));
+});
+scalar('split', 2, 2, ([a, d]) => {
+  const s = toScalarText(a);
+  const t = toScalarText(d);
+  return s === undefined || t === undefined ? undefined : s.split(t);
+});
+scalar('urlencode', 1, 1, str1((s) => encodeURIComponent(s)));
+scalar('urldecode', 1, 1, str1((s) => {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+}));
+scalar('base64encode', 1, 1, str1((s) => Buffer.from(s, 'utf8').toString('base64')));
+scalar('base64decode', 1, 1, str1((s) => (/^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0 ? Buffer.from(s, 'base64').toString('utf8') : undefined)));
+scalar('hexToAscii', 1, 1, str1((s) => (/^([0-9A-Fa-f]{2})*$/.test(s) ? Buffer.from(s, 'hex').toString('latin1') : undefined)));
+scalar('hexToDec', 1, 1, str1((s) => (/^(0x)?[0-9A-Fa-f]+$/.test(s) ? parseInt(s.replace(/^0x/, ''), 16) : undefined)));
+scalar('decToHex', 1, 1, ([a]) => {
+  const x = toNumber(a);
+  return x === undefined || !Number.isInteger(x) ? undefined : x.toString(16);
+});
+
+// 7.4 datetime
+scalar('bin', 1, 1, (_args, _ctx, [p], ts) => (ts === undefined || !p ? undefined : new Timestamp(floorToPeriod(ts, p))), { periodArgs: [0], readsTimestamp: true });
+scalar('datefloor', 2, 2, ([ts], _ctx, [, p]) => {
+  const ms = toNumber(ts);
+  return ms === undefined || !p ? undefined : new Timestamp(floorToPeriod(ms, p));
+}, { periodArgs: [1] });
+scalar('dateceil', 2, 2, ([ts], _ctx, [, p]) => {
+  const ms = toNumber(ts);
+  return ms === undefined || !p ? undefined : new Timestamp(ceilToPeriod(ms, p));
+}, { periodArgs: [1] });
+scalar('fromMillis', 1, 1, ([a]) => {
+  const ms = toNumber(a);
+  return ms === undefined ? undefined : new Timestamp(ms);
+});
+scalar('toMillis', 1, 1, ([a]) => {
+  if (a instanceof Timestamp) return a.ms;
+  if (typeof a === 'number') return a;
+  if (typeof a === 'string') {
+    const t = Date.parse(a);
+    return Number.isNaN(t) ? undefined : t;
+  }
+  return undefined;
+});
+scalar('now', 0, 0, (_a, ctx) => Math.floor(ctx.now / 1000));
+scalar('queryStartTime', 0, 0, (_a, ctx) => ctx.window.start); // D26
+scalar('queryEndTime', 0, 0, (_a, ctx) => ctx.window.end);
+scalar('queryTimeRange', 0, 0, (_a, ctx) => ctx.window.end - ctx.window.start);
+scalar('formatDate', 2, 3, ([ts, fmt]) => {
+  const ms = toNumber(ts);
+  const f = toScalarText(fmt);
+  return ms === undefined || f === undefined ? undefined : strftime(ms, f);
+});
+scalar('strftime', 2, 3, ([ts, fmt]) => {
+  const ms = toNumber(ts);
+  const f = toScalarText(fmt);
+  return ms === undefined || f === undefined ? undefined : strftime(ms, f);
+});
+scalar('parseDate', 2, 3, ([s]) => {
+  const t = toScalarText(s);
+  if (t === undefined) return undefined;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? undefined : ms;
+});
+
+// 7.5 IP
+scalar('isValidIp', 1, 1, ([a]) => {
+  const s = ipText(a);
+  return s === undefined ? 0 : bool(parseIpv4(s) !== undefined || parseIpv6(s) !== undefined);
+});
+scalar('isValidIpV4', 1, 1, ([a]) => {
+  const s = ipText(a);
+  return s === undefined ? 0 : bool(parseIpv4(s) !== undefined);
+});
+scalar('isValidIpV6', 1, 1, ([a]) => {
+  const s = ipText(a);
+  return s === undefined ? 0 : bool(parseIpv6(s) !== undefined);
+});
+for (const [name, family] of [['isIpInSubnet', 0], ['isIpv4InSubnet', 4], ['isIpv6InSubnet', 6]] as const)
+  scalar(name, 2, 2, ([a, c]) => {
+    const s = ipText(a);
+    const cidr = ipText(c);
+    return s === undefined || cidr === undefined ? 0 : bool(inSubnet(s, cidr, family));
+  });
+scalar('ipv4ToNumber', 1, 1, ([a]) => {
+  const s = ipText(a);
+  return s === undefined ? undefined : parseIpv4(s);
+});
+scalar('isPrivateIP', 1, 1, ([a]) => {
+  const s = ipText(a);
+  return s === undefined ? 0 : bool(PRIVATE_V4.some((c) => inSubnet(s, c, 4)));
+});
+scalar('isReservedIP', 1, 1, ([a]) => {
+  const s = ipText(a);
+  return s === undefined ? 0 : bool(RESERVED_V4.some((c) => inSubnet(s, c, 4)) || RESERVED_V6.some((c) => inSubnet(s, c, 6)));
+});
+scalar('isPublicIP', 1, 1, ([a]) => {
+  const s = ipText(a);
+  if (s === undefined) return 0;
+  const valid = parseIpv4(s) !== undefined || parseIpv6(s) !== undefined;
+  return bool(valid && !RESERVED_V4.some((c) => inSubnet(s, c, 4)) && !RESERVED_V6.some((c) => inSubnet(s, c, 6)));
+});
+
+// 7.7 JSON
+scalar('jsonParse', 1, 1, str1((s) => {
+  const v = parseJson(s);
+  return v !== undefined && v !== null && typeof v === 'object' && !(v instanceof JsonNumber) ? fromJson(v) : undefined;
+}));
+scalar('jsonStringify', 1, 1, ([a]) => (isMap(a) || isList(a) ? jsonText(a) : undefined));
+scalar('jsonArraySize', 1, 1, ([a]) => {
+  const v = isList(a) ? a : typeof a === 'string' ? fromJsonArray(a) : undefined;
+  return v === undefined ? undefined : v.length;
+});
+scalar('jsonArrayContains', 2, 2, ([a, x]) => {
+  const v = isList(a) ? a : typeof a === 'string' ? fromJsonArray(a) : undefined;
+  const t = toScalarText(x);
+  return bool(v !== undefined && t !== undefined && v.some((e) => e === t));
+});
+
+function fromJsonArray(s: string): Value[] | undefined {
+  const v = parseJson(s);
+  return Array.isArray(v) ? (fromJson(v) as Value[]) : undefined;
+}
+
+const regexCache = new Map<string, RE2JS | null>();
+function cachedRegex(p: string): RE2JS | null {
+  let re = regexCache.get(p);
+  if (re === undefined) {
+    try {
+      re = compileInsightsRegex(p).re;
+    } catch {
+      re = null;
+    }
+    if (regexCache.size > 256) regexCache.clear();
+    regexCache.set(p, re);
+  }
+  return re;
+}
+
+/** A small strftime: %Y %m %d %H %M %S %L(ms) %j %a %b %Z %s %%. */
+function strftime(ms: number, f: string): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const startOfYear = Date.UTC(d.getUTCFullYear(), 0, 1);
+  return f.replace(/%([YmdHMSLjabZs%])/g, (_m, c: string) => {
+    switch (c) {
+      case 'Y':
+        return p(d.getUTCFullYear(), 4);
+      case 'm':
+        return p(d.getUTCMonth() + 1);
+      case 'd':
+        return p(d.getUTCDate());
+      case 'H':
+        return p(d.getUTCHours());
+      case 'M':
+        return p(d.getUTCMinutes());
+      case 'S':
+        return p(d.getUTCSeconds());
+      case 'L':
+        return p(d.getUTCMilliseconds(), 3);
+      case 'j':
+        return p(Math.floor((ms - startOfYear) / 86_400_000) + 1, 3);
+      case 'a':
+        return days[d.getUTCDay()]!;
+      case 'b':
+        return months[d.getUTCMonth()]!;
+      case 'Z':
+        return 'UTC';
+      case 's':
+        return String(Math.floor(ms / 1000));
+      default:
+        return '%';
+    }
+  });
+}
+
+// ---- aggregates (7.9, 7.10) -----------------------------------------------------------------
+
+aggregate('count', 0, 1, () => {
+  let n = 0;
+  return { add: () => void n++, result: () => n };
+}, { countsRecords: true });
+
+aggregate('count_distinct', 1, 1, () => {
+  const seen = new Set<string>();
+  return {
+    add: (v) => {
+      if (v !== undefined) seen.add(toText(v)!); // D6, D30: exact
+    },
+    result: () => seen.size,
+  };
+});
+
+function numericAcc(finish: (xs: { sum: number; n: number; sumSq: number }) => Value): AggregateFunction['create'] {
+  return () => {
+    let sum = 0;
+    let n = 0;
+    // Welford's method keeps stddev accurate.
+    let mean = 0;
+    let m2 = 0;
+    return {
+      add: (v) => {
+        const x = typeof v === 'number' ? v : v instanceof Timestamp ? v.ms : typeof v === 'string' ? toNumberLoose(v) : undefined;
+        if (x === undefined) return; // D31
+        sum += x;
+        n++;
+        const d = x - mean;
+        mean += d / n;
+        m2 += d * (x - mean);
+      },
+      result: () => finish({ sum, n, sumSq: m2 }),
+    };
+  };
+}
+
+aggregate('sum', 1, 1, numericAcc(({ sum, n }) => (n === 0 ? undefined : sum)));
+aggregate('avg', 1, 1, numericAcc(({ sum, n }) => (n === 0 ? undefined : sum / n)));
+aggregate('stddev', 1, 1, numericAcc(({ n, sumSq }) => (n === 0 ? undefined : n === 1 ? 0 : Math.sqrt(sumSq / (n - 1))))); // D33
+
+/** D32: numeric min/max when every value is a number value, natural sort otherwise. */
+function extreme(sign: 1 | -1): AggregateFunction['create'] {
+  return () => {
+    let bestNum: Value;
+    let bestNumKey: number | undefined;
+    let allNumeric = true;
+    let bestNat: Value;
+    return {
+      add: (v) => {
+        if (v === undefined) return;
+        const key = v instanceof Timestamp ? v.ms : typeof v === 'number' ? v : typeof v === 'string' && isNumberLooking(v) ? Number(v) : undefined;
+        if (key === undefined) allNumeric = false;
+        else if (bestNumKey === undefined || (sign === 1 ? key > bestNumKey : key < bestNumKey)) {
+          bestNumKey = key;
+          bestNum = v;
+        }
+        if (bestNat === undefined || naturalCompare(v, bestNat) * sign > 0) bestNat = v;
+      },
+      result: () => {
+        if (allNumeric) return typeof bestNum === 'string' ? bestNumKey : bestNum;
+        return bestNat;
+      },
+    };
+  };
+}
+aggregate('max', 1, 1, extreme(1));
+aggregate('min', 1, 1, extreme(-1));
+
+aggregate('pct', 2, 2, ([p]) => {
+  const xs: number[] = [];
+  return {
+    add: (v) => {
+      const x = toNumber(v);
+      if (x !== undefined) xs.push(x);
+    },
+    result: () => {
+      if (xs.length === 0) return undefined;
+      xs.sort((a, b) => a - b);
+      const rank = Math.max(1, Math.ceil(((p ?? 0) / 100) * xs.length)); // D34: nearest rank
+      return xs[Math.min(rank, xs.length) - 1];
+    },
+  };
+}, { constantArgs: true });
+
+for (const [name, later] of [['earliest', false], ['latest', true]] as const)
+  aggregate(name, 1, 1, () => {
+    let best: Value;
+    let bestTs = 0;
+    let bestSeq = 0;
+    let any = false;
+    return {
+      add: (v, ts, seq) => {
+        if (v === undefined) return;
+        // D35: ties go to the first record in arrival order (smaller seq).
+        const better = !any || (later ? ts > bestTs : ts < bestTs) || (ts === bestTs && seq < bestSeq);
+        if (better) {
+          best = v;
+          bestTs = ts;
+          bestSeq = seq;
+          any = true;
+        }
+      },
+      result: () => best,
+    };
+  }, { readsTimestamp: true });
+
+for (const [name, sign] of [['sortsFirst', -1], ['sortsLast', 1]] as const)
+  aggregate(name, 1, 1, () => {
+    let best: Value;
+    return {
+      add: (v) => {
+        if (v !== undefined && (best === undefined || naturalCompare(v, best) * sign > 0)) best = v;
+      },
+      result: () => best,
+    };
+  });
+
+export { compareValues, periodMs };

@@ -1,0 +1,126 @@
+/**
+ * Logs Insights queries: text in, a checked and compiled query out (or diagnostics), run
+ * over any iterable or async iterable of events.
+ */
+import { type Diagnostic, DiagnosticError } from '../diagnostics/diagnostic.js';
+import type { Query } from './ast.js';
+import { checkQuery } from './checker.js';
+import { DEFAULT_ACCOUNT_ID, type ErrorKind, kindOfCode } from './codes.js';
+import { buildPipeline, eventRecord, type QueryEvent, readField, type Rec } from './compile.js';
+import { parseQuery } from './parser.js';
+import { renderTimestamp, Timestamp, jsonText, type Value } from './values.js';
+
+export type { QueryEvent } from './compile.js';
+
+/** Thrown for a query AWS would reject; `kind` is the class of the first error (spec 9). */
+export class QueryError extends DiagnosticError {
+  readonly kind: ErrorKind;
+  constructor(diagnostics: readonly Diagnostic[], source: string) {
+    super(diagnostics, source);
+    this.name = 'QueryError';
+    const codes = diagnostics.filter((d) => d.severity === 'error').map((d) => kindOfCode(d.code));
+    // Unsupported commands dominate: the query cannot run here whatever else is wrong.
+    this.kind = codes.includes('unsupported') ? 'unsupported' : codes.includes('syntax') ? 'syntax' : 'semantic';
+  }
+}
+
+/** A cell of a result row: what the harness and JSON output show (spec 1.2). */
+export type Cell = string | number | null;
+
+export interface QueryResult {
+  readonly fields: string[];
+  readonly rows: Cell[][];
+  readonly stats: { recordsScanned: number; recordsMatched: number; bytesScanned: number };
+}
+
+export interface CompiledQuery {
+  readonly source: string;
+  readonly ast: Query;
+  /** Output columns in order (spec 5.1). */
+  readonly columns: readonly string[];
+  readonly hasLimit: boolean;
+}
+
+export interface RunOptions {
+  /** Query start time, epoch ms (now()); default Date.now(). */
+  readonly now?: number;
+  /** Time window for queryStartTime() etc. (D26); default: from the events when they are an array. */
+  readonly window?: { start: number; end: number };
+  /** Account id for @log (D17). */
+  readonly accountId?: string;
+}
+
+export function compileQuery(text: string): CompiledQuery {
+  const parsed = parseQuery(text);
+  if (!parsed.query) throw new QueryError(parsed.diagnostics, text);
+  const checked = checkQuery(parsed.query);
+  if (checked.diagnostics.length > 0) throw new QueryError(checked.diagnostics, text);
+  return { source: text, ast: parsed.query, columns: checked.columns, hasLimit: checked.hasLimit };
+}
+
+export function cellOf(v: Value): Cell {
+  if (v === undefined) return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'string') return v;
+  if (v instanceof Timestamp) return renderTimestamp(v.ms);
+  return jsonText(v);
+}
+
+/** A running query: push events, then finish for the result. */
+export class QueryRun {
+  private readonly pipeline;
+  private seq = 0;
+  private scanned = 0;
+  private bytes = 0;
+  private readonly accountId: string;
+
+  constructor(readonly query: CompiledQuery, options: RunOptions = {}) {
+    const now = options.now ?? Date.now();
+    this.accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+    this.pipeline = buildPipeline(query.ast.commands, query.hasLimit, { now, window: options.window ?? { start: 0, end: 0 } });
+  }
+
+  push(e: QueryEvent): void {
+    this.scanned++;
+    this.bytes += Buffer.byteLength(e.message, 'utf8');
+    this.pipeline.head.push(eventRecord(e, this.seq++, this.accountId));
+  }
+
+  finish(): QueryResult {
+    this.pipeline.head.end();
+    const cols = this.query.columns;
+    const rows = this.pipeline.rows.map((r: Rec) => cols.map((c) => cellOf(readField(r.fields, c))));
+    return { fields: [...cols], rows, stats: { recordsScanned: this.scanned, recordsMatched: rows.length, bytesScanned: this.bytes } };
+  }
+}
+
+function windowOf(events: readonly QueryEvent[]): { start: number; end: number } {
+  if (events.length === 0) return { start: 0, end: 0 };
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const e of events) {
+    lo = Math.min(lo, e.timestamp);
+    hi = Math.max(hi, e.timestamp);
+  }
+  return { start: lo, end: hi + 1 };
+}
+
+/**
+ * Runs a Logs Insights query over events. Throws QueryError (with `kind` syntax, semantic or
+ * unsupported, and every diagnostic) before reading any event when the query is invalid.
+ */
+export function runQuery(text: string, events: Iterable<QueryEvent>, options?: RunOptions): QueryResult;
+export function runQuery(text: string, events: AsyncIterable<QueryEvent>, options?: RunOptions): Promise<QueryResult>;
+export function runQuery(text: string, events: Iterable<QueryEvent> | AsyncIterable<QueryEvent>, options: RunOptions = {}): QueryResult | Promise<QueryResult> {
+  const q = compileQuery(text);
+  const window = options.window ?? (Array.isArray(events) ? windowOf(events) : undefined);
+  const run = new QueryRun(q, { ...options, ...(window ? { window } : {}) });
+  if (Symbol.asyncIterator in events) {
+    return (async () => {
+      for await (const e of events as AsyncIterable<QueryEvent>) run.push(e);
+      return run.finish();
+    })();
+  }
+  for (const e of events as Iterable<QueryEvent>) run.push(e);
+  return run.finish();
+}

@@ -1,0 +1,81 @@
+/**
+ * Every case of the shared Logs Insights suite, through runQuery
+ * (shared/conformance/README.md gives the format).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { QueryError, runQuery } from '../../src/index.js';
+import { repoRoot } from '../paths.js';
+import { expectedFailures } from './expected-failures.js';
+
+type Cell = string | number | null;
+interface Case {
+  id: string;
+  query: string;
+  events: { timestamp: number; message: string; logStream?: string; logGroup?: string; ingestionTime?: number }[];
+  expect: { fields: string[]; rows: Cell[][]; ordered: boolean } | { error: 'syntax' | 'semantic' | 'unsupported' };
+  tolerance?: Record<string, number>;
+}
+
+const cases: Case[] = readFileSync(join(repoRoot, 'test', 'conformance', 'insights.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '')
+  .map((l) => JSON.parse(l) as Case);
+
+function cellEqual(a: Cell, b: Cell, tol: number): boolean {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (a === b) return true;
+    return Math.abs(a - b) <= Math.max(tol, 1e-9) * Math.max(Math.abs(a), Math.abs(b));
+  }
+  return a === b;
+}
+
+function rowEqual(a: Cell[], b: Cell[], tols: number[]): boolean {
+  return a.length === b.length && a.every((x, i) => cellEqual(x, b[i]!, tols[i]!));
+}
+
+function check(c: Case): void {
+  if ('error' in c.expect) {
+    const want = c.expect.error;
+    let read = false;
+    const events = (function* () {
+      read = true;
+      yield* c.events;
+    })();
+    assert.throws(
+      () => runQuery(c.query, events),
+      (e: unknown) => e instanceof QueryError && e.kind === want,
+      `expected a ${want} error`,
+    );
+    assert.equal(read, false, 'the query must be rejected before any event is read');
+    return;
+  }
+  const got = runQuery(c.query, c.events);
+  const exp = c.expect;
+  assert.deepEqual(got.fields, exp.fields);
+  const tols = exp.fields.map((f) => c.tolerance?.[f] ?? 0);
+  const message = `rows ${JSON.stringify(got.rows)} != expected ${JSON.stringify(exp.rows)}`;
+  assert.equal(got.rows.length, exp.rows.length, message);
+  if (exp.ordered) {
+    got.rows.forEach((r, i) => assert.ok(rowEqual(r, exp.rows[i]!, tols), message));
+  } else {
+    const left = [...exp.rows];
+    for (const r of got.rows) {
+      const k = left.findIndex((e) => rowEqual(r, e, tols));
+      assert.ok(k >= 0, message);
+      left.splice(k, 1);
+    }
+  }
+}
+
+test('the suite has cases', () => assert.ok(cases.length > 250));
+
+for (const c of cases) {
+  const reason = expectedFailures.get(c.id);
+  test(`insights ${c.id}`, () => {
+    if (reason === undefined) return check(c);
+    assert.throws(() => check(c), `${c.id} is listed as expected to fail (${reason}) but passes: remove it from the list`);
+  });
+}
