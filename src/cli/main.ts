@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { filterCommand } from './filter.js';
+import { queryCommand } from './query.js';
 import { Exit } from './io.js';
 
 const program = new Command('haystack')
@@ -11,7 +12,8 @@ const program = new Command('haystack')
   .version('0.1.0')
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)')
-  .addCommand(filterCommand().exitOverride());
+  .addCommand(filterCommand().exitOverride())
+  .addCommand(queryCommand().exitOverride());
 
 // A closed pipe (haystack ... | head) is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -44,6 +44,8 @@ export interface ScanOptions {
   readonly start?: number;
   readonly end?: number;
   readonly maxLineBytes?: number;
+  /** Called after each chunk of input bytes is scanned (for progress lines). */
+  readonly onChunk?: (bytes: number) => void;
 }
 
 export interface ScanReport {
@@ -142,6 +144,7 @@ export async function scan(
     try {
       for await (const chunkAny of stream) {
         let chunk = chunkAny as Buffer;
+        options.onChunk?.(chunk.length);
         if (firstChunk) {
           firstChunk = false;
           if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3); // BOM

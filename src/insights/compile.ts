@@ -39,7 +39,8 @@ export interface Rec {
 }
 
 export interface QueryEvent {
-  readonly timestamp: number;
+  /** Epoch ms; null when the input carries no time (then @timestamp is absent). */
+  readonly timestamp: number | null;
   readonly message: string;
   readonly logStream?: string;
   readonly logGroup?: string;
@@ -56,13 +57,14 @@ export interface RuntimeOptions {
 export function eventRecord(e: QueryEvent, seq: number, accountId: string): Rec {
   const fields = new Map<string, Value>();
   discoverFields(e.message, fields);
-  fields.set('@timestamp', new Timestamp(e.timestamp));
+  if (e.timestamp !== null) fields.set('@timestamp', new Timestamp(e.timestamp));
   fields.set('@message', e.message);
   fields.set('@logStream', e.logStream ?? 'flow');
   fields.set('@log', `${accountId}:${e.logGroup ?? 'DiscrimiNAT'}`);
-  fields.set('@ingestionTime', new Timestamp(e.ingestionTime ?? e.timestamp));
+  const ingestion = e.ingestionTime ?? e.timestamp;
+  if (ingestion !== null) fields.set('@ingestionTime', new Timestamp(ingestion));
   fields.set('@ptr', `hs-${seq}`);
-  return { fields, ts: e.timestamp, seq };
+  return { fields, ts: e.timestamp ?? undefined, seq };
 }
 
 // ---- expressions ------------------------------------------------------------------------------

@@ -99,10 +99,11 @@ function windowOf(events: readonly QueryEvent[]): { start: number; end: number }
   let lo = Infinity;
   let hi = -Infinity;
   for (const e of events) {
+    if (e.timestamp === null) continue;
     lo = Math.min(lo, e.timestamp);
     hi = Math.max(hi, e.timestamp);
   }
-  return { start: lo, end: hi + 1 };
+  return lo === Infinity ? { start: 0, end: 0 } : { start: lo, end: hi + 1 };
 }
 
 /**

@@ -1,0 +1,158 @@
+/**
+ * `haystack query QUERY [PATH...]`: a Logs Insights query over local logs.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { DiagnosticError } from '../diagnostics/diagnostic.js';
+import { compileQuery, type CompiledQuery } from '../insights/index.js';
+import { queryInputs } from '../insights/scan.js';
+import { renderResult, RESULT_FORMATS, type ResultFormat } from '../output/results.js';
+import { FORMATS, type Format } from '../sources/formats.js';
+import { InputError, resolveInputs } from '../sources/inputs.js';
+import { parseTimeArg } from '../sources/time.js';
+import { type DiagnosticsFormat, Exit, printDiagnostics, printError } from './io.js';
+
+interface QueryFlags {
+  queryFile?: string;
+  output: ResultFormat;
+  format?: Format;
+  start?: string;
+  end?: string;
+  strict?: boolean;
+  escape?: boolean;
+  rawCsv?: boolean;
+  diagnostics: DiagnosticsFormat;
+}
+
+const EXAMPLES = `
+Examples:
+  $ haystack query 'filter see_thru_exerted AND see_thru_gid = "sg-0ccc3333"
+      | stats count() by see_thru_exerted, see_thru_gid, dhost, proto, dpt' flow.log
+  $ haystack query 'filter outcome = "disallowed" | stats count(*) as n by dhost | sort n desc | limit 10' logs/
+  $ haystack query 'stats count(*) by bin(1h), outcome' export.log.gz --output csv
+  $ haystack query -f allowlist.insights flow.log --output json
+
+The query language is CloudWatch Logs Insights (classic). Commands that need CloudWatch
+itself (SOURCE, filterIndex, pattern, diff, anomaly, unmask, lookup) are refused with a hint.
+Without limit at most 10,000 rows are returned, as in CloudWatch; limit accepts up to 100,000.
+
+Exit status: 0 done, 2 invalid query or usage, 3 lines were skipped and --strict was given.`;
+
+export function queryCommand(): Command {
+  return new Command('query')
+    .description('run a CloudWatch Logs Insights query over local logs')
+    .argument('[query]', 'the query text (omit with -f)')
+    .argument('[paths...]', 'files, directories (read recursively), .gz files, or - for stdin')
+    .option('-f, --query-file <file>', 'read the query from a file')
+    .addOption(new Option('-o, --output <format>', 'result format').choices(RESULT_FORMATS).default('table'))
+    .addOption(new Option('--format <format>', 'input format (default: detected per input)').choices(FORMATS))
+    .option('--start <time>', 'only events at or after this time: ISO-8601, epoch ms, or 2h / 7d ago')
+    .option('--end <time>', 'only events before this time')
+    .option('--strict', 'exit 3 when any line could not be read')
+    .option('--escape', 'show control characters as escapes in csv/json output too')
+    .option('--raw-csv', 'do not neutralise spreadsheet formulas in csv and markdown cells')
+    .addOption(new Option('--diagnostics <format>', 'how to print query errors').choices(['text', 'json', 'github']).default('text'))
+    .addHelpText('after', EXAMPLES)
+    .action(async (first: string | undefined, rest: string[], flags: QueryFlags) => {
+      process.exitCode = await runQueryCommand(first, rest, flags);
+    });
+}
+
+async function runQueryCommand(first: string | undefined, rest: string[], flags: QueryFlags): Promise<number> {
+  let text: string;
+  let paths: string[];
+  if (flags.queryFile !== undefined) {
+    try {
+      text = readFileSync(flags.queryFile, 'utf8');
+    } catch (e) {
+      printError(`cannot read the query file ${flags.queryFile}: ${(e as Error).message}`);
+      return Exit.Usage;
+    }
+    paths = first === undefined ? rest : [first, ...rest];
+  } else {
+    if (first === undefined) {
+      printError('no query given', "haystack query 'stats count(*) by dhost' flow.log, or -f FILE");
+      return Exit.Usage;
+    }
+    text = first;
+    paths = rest;
+  }
+  const name = flags.queryFile ?? 'query';
+  let compiled: CompiledQuery;
+  try {
+    compiled = compileQuery(text);
+  } catch (e) {
+    if (!(e instanceof DiagnosticError)) throw e;
+    printDiagnostics(e.diagnostics, text, name, flags.diagnostics);
+    return Exit.Usage;
+  }
+  const now = Date.now();
+  let start: number | undefined;
+  let end: number | undefined;
+  try {
+    if (flags.start !== undefined) start = parseTimeArg(flags.start, now);
+    if (flags.end !== undefined) end = parseTimeArg(flags.end, now);
+  } catch (e) {
+    if (!(e instanceof DiagnosticError)) throw e;
+    printDiagnostics(e.diagnostics, e.source, flags.start === e.source ? '--start' : '--end', flags.diagnostics);
+    return Exit.Usage;
+  }
+  try {
+    const { inputs, problems } = await resolveInputs(paths, process.stdin.isTTY === true);
+    for (const p of problems) printError(p);
+    if (inputs.length === 0) {
+      printError('no input could be read');
+      return Exit.Usage;
+    }
+    const progress = progressLine();
+    const { result, report } = await queryInputs(compiled, inputs, {
+      now,
+      ...(flags.format ? { format: flags.format } : {}),
+      ...(start !== undefined ? { start } : {}),
+      ...(end !== undefined ? { end } : {}),
+      onChunk: progress.chunk,
+    });
+    progress.done();
+    const tty = process.stdout.isTTY === true;
+    process.stdout.write(
+      renderResult(result.fields, result.rows, flags.output, {
+        ...(tty ? { width: process.stdout.columns ?? 120 } : {}),
+        escape: tty || flags.escape === true,
+        rawCsv: flags.rawCsv === true,
+      }),
+    );
+    const summary = report.issues.summary();
+    if (summary) process.stderr.write(`haystack: ${summary}\n`);
+    if (problems.length > 0) return Exit.Usage;
+    return flags.strict && report.issues.total > 0 ? Exit.ScanIssue : Exit.Ok;
+  } catch (e) {
+    if (e instanceof InputError) {
+      printError(e.message, e.hint);
+      return Exit.Usage;
+    }
+    throw e;
+  }
+}
+
+/** On a terminal, a live line on stderr for scans longer than a second. */
+function progressLine(): { chunk: (bytes: number) => void; done: () => void } {
+  if (process.stderr.isTTY !== true) return { chunk: () => undefined, done: () => undefined };
+  const t0 = Date.now();
+  let bytes = 0;
+  let last = 0;
+  let shown = false;
+  return {
+    chunk: (n) => {
+      bytes += n;
+      const now = Date.now();
+      if (now - t0 < 1000 || now - last < 200) return;
+      last = now;
+      shown = true;
+      const s = (now - t0) / 1000;
+      process.stderr.write(`\r${(bytes / 1e6).toFixed(0)} MB scanned, ${(bytes / 1e6 / s).toFixed(0)} MB/s, ${s.toFixed(1)} s`);
+    },
+    done: () => {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
