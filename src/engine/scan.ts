@@ -164,7 +164,8 @@ export async function scan(
           if (nl === -1) {
             // The rest is the start of a line that continues in the next chunk.
             if (!dropping) {
-              if (carryBytes + (n - pos) > maxLine) {
+              // One byte of slack: a trailing \r of a CRLF line does not count (it is stripped).
+              if (carryBytes + (n - pos) > maxLine + 1) {
                 dropping = true;
                 carry = [];
                 carryBytes = 0;
@@ -185,12 +186,13 @@ export async function scan(
             const whole = Buffer.concat(carry, carryBytes + (nl - pos));
             carry = [];
             carryBytes = 0;
-            if (whole.length > maxLine) issues.add('too-long', `${input.name}:${lineNo}`);
-            else dec(whole, 0, stripCr(whole, 0, whole.length), lineNo, isUtf8(whole));
-          } else if (nl - pos > maxLine) {
-            issues.add('too-long', `${input.name}:${lineNo}`);
+            const end = stripCr(whole, 0, whole.length);
+            if (end > maxLine) issues.add('too-long', `${input.name}:${lineNo}`);
+            else dec(whole, 0, end, lineNo, isUtf8(whole.subarray(0, end)));
           } else {
-            dec(chunk, pos, stripCr(chunk, pos, nl), lineNo, chunkValid || isUtf8(chunk.subarray(pos, nl)));
+            const end = stripCr(chunk, pos, nl);
+            if (end - pos > maxLine) issues.add('too-long', `${input.name}:${lineNo}`);
+            else dec(chunk, pos, end, lineNo, chunkValid || isUtf8(chunk.subarray(pos, end)));
           }
           pos = nl + 1;
         }
@@ -207,7 +209,9 @@ export async function scan(
           lineNo++;
           lines++;
           const whole = Buffer.concat(carry, carryBytes);
-          (decoder as LineDecoder)(whole, 0, stripCr(whole, 0, whole.length), lineNo, isUtf8(whole));
+          const end = stripCr(whole, 0, whole.length);
+          if (end > maxLine) issues.add('too-long', `${input.name}:${lineNo}`);
+          else (decoder as LineDecoder)(whole, 0, end, lineNo, isUtf8(whole.subarray(0, end)));
         }
       }
       await flushMatches();
@@ -241,8 +245,9 @@ function isBlank(buf: Buffer, start: number, end: number): boolean {
 function looksLikeObject(buf: Buffer, start: number, end: number): boolean {
   let s = start;
   let e = end;
-  while (s < e && (buf[s] === 32 || buf[s] === 9)) s++;
-  while (e > s && (buf[e - 1] === 32 || buf[e - 1] === 9)) e--;
+  // JSON whitespace: space, tab, CR, LF (filter spec 4.2).
+  while (s < e && (buf[s] === 32 || buf[s] === 9 || buf[s] === 13 || buf[s] === 10)) s++;
+  while (e > s && (buf[e - 1] === 32 || buf[e - 1] === 9 || buf[e - 1] === 13 || buf[e - 1] === 10)) e--;
   return e - s >= 2 && buf[s] === 0x7b && buf[e - 1] === 0x7d;
 }
 

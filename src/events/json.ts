@@ -171,6 +171,7 @@ class Parser {
    * members only (top level of a message).
    */
   object(depth: number, wanted: ReadonlySet<string> | null | undefined): JsonObject | typeof SKIPPED {
+    if (depth > MAX_JSON_DEPTH) throw INVALID;
     const out: JsonObject | undefined = wanted === undefined ? undefined : new Map();
     this.pos++; // {
     this.ws();
@@ -197,6 +198,7 @@ class Parser {
   }
 
   array(depth: number, keep: boolean): JsonValue[] | typeof SKIPPED {
+    if (depth > MAX_JSON_DEPTH) throw INVALID;
     const out: JsonValue[] | undefined = keep ? [] : undefined;
     this.pos++; // [
     this.ws();

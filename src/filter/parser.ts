@@ -92,11 +92,17 @@ class PatternParser {
   // ---- shared helpers ------------------------------------------------------------------
 
   fail(code: string, message: string, at: Span, hint?: string): never {
-    throw new ParseStop([{ code, severity: 'error', message, span: at, ...(hint ? { hint } : {}) }]);
+    throw new ParseStop([{ code, severity: 'error', message, span: this.clamp(at), ...(hint ? { hint } : {}) }]);
   }
 
   warn(code: string, message: string, at: Span, hint?: string): void {
-    this.warnings.push({ code, severity: 'warning', message, span: at, ...(hint ? { hint } : {}) });
+    this.warnings.push({ code, severity: 'warning', message, span: this.clamp(at), ...(hint ? { hint } : {}) });
+  }
+
+  /** Spans never reach past the pattern, whatever lookahead built them. */
+  clamp(at: Span): Span {
+    const n = this.src.length;
+    return span(Math.min(at.start, n), Math.min(at.end, n));
   }
 
   c(at = this.pos): number {

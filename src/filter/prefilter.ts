@@ -90,8 +90,9 @@ function jsonClauses(e: JsonExpr): Clause[] {
       return [];
     case 'is':
     case 'compare': {
-      // Every member step names a key that must be present, written "name" in the raw line.
-      const keys: Clause[] = e.selector.segments.flatMap((s) => (s.kind === 'member' ? [[JSON.stringify(s.name)]] : []));
+      // Every member step names a key that must be present, written "name" in the raw line
+      // (raw, not JSON.stringify'd: a key spelled with escapes puts a backslash in the line).
+      const keys: Clause[] = e.selector.segments.flatMap((s) => (s.kind === 'member' ? [[`"${s.name}"`]] : []));
       const value = e.kind === 'is' ? [[e.what]] : valueClauses(e.op, e.value);
       return [...keys, ...value];
     }
