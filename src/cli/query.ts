@@ -121,6 +121,10 @@ async function runQueryCommand(first: string | undefined, rest: string[], flags:
         rawCsv: flags.rawCsv === true,
       }),
     );
+    if (result.rowsBeforeCap > result.rows.length)
+      process.stderr.write(
+        `haystack: showing ${result.rows.length.toLocaleString('en-US')} of ${result.rowsBeforeCap.toLocaleString('en-US')} rows: without limit, Logs Insights returns at most 10,000; add | limit N (up to 100,000) for more\n`,
+      );
     const summary = report.issues.summary();
     if (summary) process.stderr.write(`haystack: ${summary}\n`);
     if (problems.length > 0) return Exit.Usage;

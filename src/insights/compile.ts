@@ -280,6 +280,8 @@ function replay(records: readonly Rec[], next: Stage): void {
 export interface Pipeline {
   readonly head: Stage;
   readonly rows: Rec[];
+  /** How many rows reached the end before the default 10,000-row cap (spec 5.4). */
+  total(): number;
 }
 
 export function buildPipeline(commands: readonly Command[], hasLimit: boolean, ctx: EvalContext): Pipeline {
@@ -293,7 +295,15 @@ export function buildPipeline(commands: readonly Command[], hasLimit: boolean, c
     if (c.kind === 'sort' || c.kind === 'limit' || c.kind === 'dedup' || c.kind === 'stats') ordered = true;
   }
   const finalOrdered = ordered;
-  let next: Stage = finalSink(rows, finalOrdered, hasLimit ? Infinity : DEFAULT_ROW_LIMIT);
+  let total = 0;
+  const sink = finalSink(rows, finalOrdered, hasLimit ? Infinity : DEFAULT_ROW_LIMIT);
+  let next: Stage = {
+    push: (r) => {
+      total++;
+      sink.push(r);
+    },
+    end: () => sink.end(),
+  };
   for (let i = commands.length - 1; i >= 0; i--) {
     const c = commands[i]!;
     const following = commands[i + 1];
@@ -301,7 +311,7 @@ export function buildPipeline(commands: readonly Command[], hasLimit: boolean, c
     const fusedLimit = c.kind === 'sort' && following?.kind === 'limit' ? following.count : undefined;
     next = stageFor(c, next, orderedBefore[i]!, ctx, fusedLimit);
   }
-  return { head: next, rows };
+  return { head: next, rows, total: () => total };
 }
 
 function finalSink(rows: Rec[], ordered: boolean, cap: number): Stage {

@@ -31,6 +31,8 @@ export interface QueryResult {
   readonly fields: string[];
   readonly rows: Cell[][];
   readonly stats: { recordsScanned: number; recordsMatched: number; bytesScanned: number };
+  /** Rows the query produced before the default cap of 10,000 (spec 5.4); more than rows.length when capped. */
+  readonly rowsBeforeCap: number;
 }
 
 export interface CompiledQuery {
@@ -90,7 +92,12 @@ export class QueryRun {
     this.pipeline.head.end();
     const cols = this.query.columns;
     const rows = this.pipeline.rows.map((r: Rec) => cols.map((c) => cellOf(readField(r.fields, c))));
-    return { fields: [...cols], rows, stats: { recordsScanned: this.scanned, recordsMatched: rows.length, bytesScanned: this.bytes } };
+    return {
+      fields: [...cols],
+      rows,
+      stats: { recordsScanned: this.scanned, recordsMatched: rows.length, bytesScanned: this.bytes },
+      rowsBeforeCap: this.pipeline.total(),
+    };
   }
 }
 
