@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import { compileQuery, type CompiledQuery } from '../insights/index.js';
 import { queryInputs } from '../insights/scan.js';
-import { renderResult, RESULT_FORMATS, type ResultFormat } from '../output/results.js';
+import { RESULT_FORMATS, type ResultFormat } from '../output/result-formats.js';
 import { FORMATS, type Format } from '../sources/formats.js';
 import { InputError, resolveInputs } from '../sources/inputs.js';
 import { parseTimeArg } from '../sources/time.js';
@@ -114,6 +114,7 @@ async function runQueryCommand(first: string | undefined, rest: string[], flags:
     });
     progress.done();
     const tty = process.stdout.isTTY === true;
+    const { renderResult } = await import('../output/results.js'); // loaded only when printing
     process.stdout.write(
       renderResult(result.fields, result.rows, flags.output, {
         ...(tty ? { width: process.stdout.columns ?? 120 } : {}),

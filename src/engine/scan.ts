@@ -35,6 +35,11 @@ export interface LinePlan {
    * JSON object it needs (counted as "not JSON" for JSON-message inputs).
    */
   test(message: string): boolean | undefined;
+  /**
+   * The same decision straight from a line's bytes (valid UTF-8), when the plan can make it
+   * without a string: used for lines that are the message itself (json format).
+   */
+  testBytes?(buf: Buffer, start: number, end: number): boolean | undefined;
 }
 
 export interface ScanOptions {
@@ -226,6 +231,21 @@ export async function scan(
   return { inputs: inputs.length, lines, matched, issues, formats };
 }
 
+/** A matched line that is its own message; the message string is made on first use. */
+class LineEvent implements ScannedEvent {
+  readonly timestamp = null;
+  readonly logStream = null;
+  readonly logGroup = null;
+  private text: string | undefined;
+  constructor(
+    readonly raw: Buffer,
+    readonly input: string,
+  ) {}
+  get message(): string {
+    return (this.text ??= this.raw.toString('utf8'));
+  }
+}
+
 function stripCr(buf: Buffer, start: number, end: number): number {
   return end > start && buf[end - 1] === 13 ? end - 1 : end;
 }
@@ -269,11 +289,19 @@ function makeDecoder(
     case 'json':
     case 'text': {
       const checkJson = format === 'json';
+      const testBytes = checkJson && plan.testBytes ? plan.testBytes.bind(plan) : null;
       return (buf, start, end, lineNo, utf8) => {
         if (isBlank(buf, start, end)) return; // blank lines hold no event
         if (!utf8) return issues.add('bad-utf8', where(lineNo));
         if (checkJson && !looksLikeObject(buf, start, end)) return issues.add('not-json', where(lineNo));
         if (!gate.mayMatch(buf, start, end)) return;
+        if (testBytes) {
+          const r = testBytes(buf, start, end);
+          if (r === undefined) return issues.add('not-json', where(lineNo));
+          if (r === true)
+            emit(new LineEvent(buf.subarray(start, end), inputName)); // the string is built only if asked for
+          return;
+        }
         const message = buf.toString('utf8', start, end);
         const r = plan.test(message);
         if (r === undefined && checkJson) return issues.add('not-json', where(lineNo));

@@ -5,6 +5,7 @@
  */
 import { compileAwsRegex } from '../regex/compile.js';
 import { type JsonObject, type JsonValue, JsonNumber, parseJsonObject } from '../events/json.js';
+import { parseJsonObjectBytes, WantedKeys } from '../events/json-bytes.js';
 import {
   assertNever,
   type CompareOp,
@@ -23,6 +24,20 @@ import { splitFields, trimEndWs, type SdMessageField } from './fields.js';
 export type Matcher = (message: string) => boolean;
 /** Like a Matcher, but undefined when a JSON pattern meets a message that is not a JSON object. */
 export type Classifier = (message: string) => boolean | undefined;
+/** A Classifier that reads the message from bytes (valid UTF-8) without building a string. */
+export type BytesClassifier = (buf: Buffer, start: number, end: number) => boolean | undefined;
+
+/** JSON patterns can be decided on the bytes of a line; other forms need the string. */
+export function compileBytesClassifier(pattern: FilterPattern): BytesClassifier | null {
+  if (pattern.kind !== 'json') return null;
+  const names = topLevelNames(pattern.expr);
+  const wanted = names === null ? null : new WantedKeys(names);
+  const test = compileExpr(pattern.expr);
+  return (buf, start, end) => {
+    const root = parseJsonObjectBytes(buf, start, end, wanted);
+    return root === undefined ? undefined : test(root.members);
+  };
+}
 
 export function compileClassifier(pattern: FilterPattern): Classifier {
   switch (pattern.kind) {

@@ -3,7 +3,7 @@
  */
 import { type Diagnostic, DiagnosticError } from '../diagnostics/diagnostic.js';
 import type { FilterPattern } from './ast.js';
-import { type Classifier, compileClassifier } from './compile.js';
+import { type BytesClassifier, type Classifier, compileBytesClassifier, compileClassifier } from './compile.js';
 import { parseFilterPattern } from './parser.js';
 import { type Prefilter, prefilterOf } from './prefilter.js';
 
@@ -19,6 +19,8 @@ export interface CompiledFilterPattern {
   readonly prefilter: Prefilter;
   /** As matches, but undefined when a JSON pattern meets a message that is not a JSON object. */
   readonly classify: Classifier;
+  /** For JSON patterns: classify straight from the bytes of a line (the scan's fast path). */
+  readonly classifyBytes: BytesClassifier | null;
 }
 
 /** Thrown by compileFilterPattern for an invalid pattern. */
@@ -38,7 +40,15 @@ export function compileFilterPattern(text: string): CompiledFilterPattern {
   if (!pattern || diagnostics.some((d) => d.severity === 'error')) throw new FilterPatternError(diagnostics, text);
   const classify = compileClassifier(pattern);
   const matches = (message: string): boolean => classify(message) === true;
-  return { source: text, ast: pattern, matches, classify, diagnostics, prefilter: prefilterOf(pattern) };
+  return {
+    source: text,
+    ast: pattern,
+    matches,
+    classify,
+    classifyBytes: compileBytesClassifier(pattern),
+    diagnostics,
+    prefilter: prefilterOf(pattern),
+  };
 }
 
 export type { FilterPattern } from './ast.js';

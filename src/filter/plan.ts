@@ -13,6 +13,7 @@ export function linePlanOf(p: CompiledFilterPattern): LinePlan {
     literals: clauses.length > 0 ? best(clauses) : [],
     decodesJson: needsEscapeFallback,
     test: p.classify,
+    ...(p.classifyBytes ? { testBytes: p.classifyBytes } : {}),
   };
 }
 

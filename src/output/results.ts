@@ -7,8 +7,8 @@ import stringWidth from 'string-width';
 import { escapeControls, neutraliseFormula } from './safety.js';
 
 export type Cell = string | number | null;
-export const RESULT_FORMATS = ['table', 'json', 'ndjson', 'csv', 'markdown'] as const;
-export type ResultFormat = (typeof RESULT_FORMATS)[number];
+import type { ResultFormat } from './result-formats.js';
+export { RESULT_FORMATS, type ResultFormat } from './result-formats.js';
 
 export interface RenderOptions {
   /** Terminal width for tables; undefined: no limit. */
