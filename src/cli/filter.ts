@@ -9,6 +9,7 @@ import { BufferedWriter, eventWriter, OUTPUT_FORMATS, type OutputFormat } from '
 import { FORMATS, type Format } from '../sources/formats.js';
 import { InputError, resolveInputs } from '../sources/inputs.js';
 import { parseTimeArg } from '../sources/time.js';
+import { escapeControls } from '../output/safety.js';
 import { type DiagnosticsFormat, Exit, printDiagnostics, printError } from './io.js';
 
 interface FilterFlags {
@@ -18,6 +19,7 @@ interface FilterFlags {
   start?: string;
   end?: string;
   strict?: boolean;
+  escape?: boolean;
   diagnostics: DiagnosticsFormat;
 }
 
@@ -50,6 +52,7 @@ export function filterCommand(): Command {
     .option('--start <time>', 'only events at or after this time: ISO-8601, epoch ms, or 2h / 7d ago')
     .option('--end <time>', 'only events before this time (same forms as --start)')
     .option('--strict', 'exit 3 when any line could not be read')
+    .option('--escape', 'show control characters as escapes even when output is not a terminal')
     .addOption(new Option('--diagnostics <format>', 'how to print pattern errors').choices(['text', 'json', 'github']).default('text'))
     .addHelpText('after', EXAMPLES)
     .action(async (pattern: string, paths: string[], flags: FilterFlags) => {
@@ -88,7 +91,9 @@ async function runFilter(pattern: string, paths: string[], flags: FilterFlags): 
       return Exit.Usage;
     }
     const out = new BufferedWriter(process.stdout);
-    const writer = flags.count ? null : eventWriter(flags.output, out);
+    // Log lines are attacker-controlled: on a terminal, escapes are shown, never run.
+    const escape = flags.escape === true || process.stdout.isTTY === true;
+    const writer = flags.count ? null : eventWriter(flags.output, out, escape);
     const report = await filterInputs(compiled, inputs, (e) => writer?.write(e), {
       ...(flags.format ? { format: flags.format } : {}),
       ...(start !== undefined ? { start } : {}),
@@ -98,7 +103,7 @@ async function runFilter(pattern: string, paths: string[], flags: FilterFlags): 
     await writer?.end();
     await out.flush();
     const summary = report.issues.summary();
-    if (summary) process.stderr.write(`haystack: ${summary}\n`);
+    if (summary) process.stderr.write(`haystack: ${escapeControls(summary)}\n`);
     if (problems.length > 0) return Exit.Usage;
     return flags.strict && report.issues.total > 0 ? Exit.ScanIssue : Exit.Ok;
   } catch (e) {

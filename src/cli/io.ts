@@ -3,6 +3,7 @@
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { renderGithub, renderText, toJson } from '../diagnostics/render.js';
+import { escapeControls } from '../output/safety.js';
 
 /** STYLE.md: 0 success, 1 a gate found something, 2 bad usage or input, 3 scan issue under --strict. */
 export const Exit = { Ok: 0, Found: 1, Usage: 2, ScanIssue: 3 } as const;
@@ -17,6 +18,7 @@ export function printDiagnostics(ds: readonly Diagnostic[], source: string, name
   for (const d of ds) process.stderr.write((format === 'github' ? renderGithub(d, source) : renderText(d, source, name)) + '\n\n');
 }
 
+/** Messages may quote file names or input: control characters are shown as escapes. */
 export function printError(message: string, hint?: string): void {
-  process.stderr.write(`error: ${message}\n${hint ? `  = hint: ${hint}\n` : ''}`);
+  process.stderr.write(`error: ${escapeControls(message)}\n${hint ? `  = hint: ${escapeControls(hint)}\n` : ''}`);
 }

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { filterCommand } from './filter.js';
+import { validateCommand } from './validate.js';
 import { queryCommand } from './query.js';
 import { Exit } from './io.js';
 
@@ -13,6 +14,7 @@ const program = new Command('haystack')
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)')
   .addCommand(filterCommand().exitOverride())
+  .addCommand(validateCommand().exitOverride())
   .addCommand(queryCommand().exitOverride());
 
 // A closed pipe (haystack ... | head) is not an error.

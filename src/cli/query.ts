@@ -10,6 +10,7 @@ import { RESULT_FORMATS, type ResultFormat } from '../output/result-formats.js';
 import { FORMATS, type Format } from '../sources/formats.js';
 import { InputError, resolveInputs } from '../sources/inputs.js';
 import { parseTimeArg } from '../sources/time.js';
+import { escapeControls } from '../output/safety.js';
 import { type DiagnosticsFormat, Exit, printDiagnostics, printError } from './io.js';
 
 interface QueryFlags {
@@ -127,7 +128,7 @@ async function runQueryCommand(first: string | undefined, rest: string[], flags:
         `haystack: showing ${result.rows.length.toLocaleString('en-US')} of ${result.rowsBeforeCap.toLocaleString('en-US')} rows: without limit, Logs Insights returns at most 10,000; add | limit N (up to 100,000) for more\n`,
       );
     const summary = report.issues.summary();
-    if (summary) process.stderr.write(`haystack: ${summary}\n`);
+    if (summary) process.stderr.write(`haystack: ${escapeControls(summary)}\n`);
     if (problems.length > 0) return Exit.Usage;
     return flags.strict && report.issues.total > 0 ? Exit.ScanIssue : Exit.Ok;
   } catch (e) {

@@ -5,6 +5,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { ScannedEvent } from '../engine/scan.js';
+import { escapeControls } from './safety.js';
 
 export const OUTPUT_FORMATS = ['raw', 'json', 'ndjson'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -35,14 +36,21 @@ export interface EventWriter {
   end(): void | Promise<void>;
 }
 
-export function eventWriter(format: OutputFormat, out: BufferedWriter): EventWriter {
-  const record = (e: ScannedEvent): string =>
-    JSON.stringify({ timestamp: e.timestamp, logStream: e.logStream, message: e.message });
+/**
+ * `escape`: show control characters and bidi overrides as visible escapes (on a terminal,
+ * or with --escape). JSON output escapes control characters by itself.
+ */
+export function eventWriter(format: OutputFormat, out: BufferedWriter, escape = false): EventWriter {
+  const record = (e: ScannedEvent): string => {
+    const json = JSON.stringify({ timestamp: e.timestamp, logStream: e.logStream, message: e.message });
+    // JSON.stringify leaves DEL, C1 controls and bidi overrides as they are.
+    return escape ? json.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+  };
   switch (format) {
     case 'raw':
       return {
         write: (e) => {
-          const r = out.write(e.raw ?? e.message);
+          const r = out.write(escape ? escapeControls(e.message) : (e.raw ?? e.message));
           return r ? r.then(() => out.write('\n')) : out.write('\n');
         },
         end: () => out.flush(),
