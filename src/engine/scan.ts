@@ -22,7 +22,11 @@ export interface ScannedEvent {
   readonly logGroup: string | null;
   /** The input line as it was (no line ending); null for aws-json input. */
   readonly raw: Buffer | null;
+  /** The message's UTF-8 bytes when the line holds it verbatim (json, text, export, tail). */
+  readonly messageBytes: Buffer | null;
   readonly input: string;
+  /** 1-based line number in the input; null for aws-json input. */
+  readonly line: number | null;
 }
 
 export interface LinePlan {
@@ -113,7 +117,7 @@ export async function scan(
             const m = plan.test(ev.message);
             if (m === true) {
               matched++;
-              pendingMatches.push({ timestamp: ts, message: ev.message, logStream: ev.logStream ?? null, logGroup: null, raw: null, input: input.name });
+              pendingMatches.push({ timestamp: ts, message: ev.message, logStream: ev.logStream ?? null, logGroup: null, raw: null, messageBytes: null, input: input.name, line: null });
             }
           },
           (issue) => {
@@ -240,7 +244,11 @@ class LineEvent implements ScannedEvent {
   constructor(
     readonly raw: Buffer,
     readonly input: string,
+    readonly line: number,
   ) {}
+  get messageBytes(): Buffer {
+    return this.raw;
+  }
   get message(): string {
     return (this.text ??= this.raw.toString('utf8'));
   }
@@ -299,14 +307,14 @@ function makeDecoder(
           const r = testBytes(buf, start, end);
           if (r === undefined) return issues.add('not-json', where(lineNo));
           if (r === true)
-            emit(new LineEvent(buf.subarray(start, end), inputName)); // the string is built only if asked for
+            emit(new LineEvent(buf.subarray(start, end), inputName, lineNo)); // the string is built only if asked for
           return;
         }
         const message = buf.toString('utf8', start, end);
         const r = plan.test(message);
         if (r === undefined && checkJson) return issues.add('not-json', where(lineNo));
         if (r === true)
-          emit({ timestamp: null, message, logStream: null, logGroup: null, raw: buf.subarray(start, end), input: inputName });
+          emit({ timestamp: null, message, logStream: null, logGroup: null, raw: buf.subarray(start, end), messageBytes: buf.subarray(start, end), input: inputName, line: lineNo });
       };
     }
     case 'export':
@@ -331,7 +339,7 @@ function makeDecoder(
         } else if (!gate.mayMatch(buf, start, end)) return;
         const message = buf.toString('utf8', msgStart, end);
         if (plan.test(message) === true)
-          emit({ timestamp: ts, message, logStream: stream, logGroup: null, raw: buf.subarray(start, end), input: inputName });
+          emit({ timestamp: ts, message, logStream: stream, logGroup: null, raw: buf.subarray(start, end), messageBytes: buf.subarray(msgStart, end), input: inputName, line: lineNo });
       };
     }
     case 'ndjson':
@@ -345,7 +353,7 @@ function makeDecoder(
         if (typeof ev === 'string') return issues.add(ev === 'timestamp' ? 'bad-timestamp' : 'bad-event', where(lineNo), ev === 'timestamp' ? undefined : ev);
         if (timed && !(ev.timestamp >= tStart && ev.timestamp < tEnd)) return;
         if (plan.test(ev.message) === true)
-          emit({ timestamp: ev.timestamp, message: ev.message, logStream: ev.logStream, logGroup: ev.logGroup, raw: buf.subarray(start, end), input: inputName });
+          emit({ timestamp: ev.timestamp, message: ev.message, logStream: ev.logStream, logGroup: ev.logGroup, raw: buf.subarray(start, end), messageBytes: null, input: inputName, line: lineNo });
       };
     default: {
       const never: never = format;

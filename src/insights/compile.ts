@@ -10,7 +10,7 @@
  */
 import type { Command, Expr, Item } from './ast.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_ROW_LIMIT } from './codes.js';
-import { discoverFields } from './discovery.js';
+import type { FieldDiscovery } from './discovery.js';
 import { type Accumulator, type AggregateFunction, type EvalContext, lookupFunction, type ScalarFunction } from './functions.js';
 import { compileInsightsRegex } from './regex.js';
 import { makePeriod, type Period, periodUnit } from './time.js';
@@ -31,7 +31,10 @@ import {
 
 /** One record: its fields, and where it stands in the default order. */
 export interface Rec {
+  /** Discovered and query-made fields; system fields are read from `sys` on demand. */
   readonly fields: Map<string, Value>;
+  /** The event behind the record, for its system fields (null after stats). */
+  readonly sys: SystemSource | null;
   /** @timestamp in epoch ms (undefined after stats). */
   ts: number | undefined;
   /** Input order; fractional for records made by unnest. */
@@ -42,8 +45,10 @@ export interface QueryEvent {
   /** Epoch ms; null when the input carries no time (then @timestamp is absent). */
   readonly timestamp: number | null;
   readonly message: string;
-  readonly logStream?: string;
-  readonly logGroup?: string;
+  /** Default "flow" (null or absent). */
+  readonly logStream?: string | null;
+  /** Default "DiscrimiNAT" (null or absent). */
+  readonly logGroup?: string | null;
   readonly ingestionTime?: number;
 }
 
@@ -53,29 +58,57 @@ export interface RuntimeOptions {
   readonly accountId?: string;
 }
 
-/** Builds the record of an event: system fields (1.3) and discovered fields (6). */
-export function eventRecord(e: QueryEvent, seq: number, accountId: string): Rec {
+export interface SystemSource {
+  readonly event: QueryEvent;
+  readonly seq: number;
+  readonly accountId: string;
+}
+
+/** spec 1.3: the system fields of an event, computed when read. */
+function systemField(s: SystemSource, name: string): Value {
+  const e = s.event;
+  switch (name) {
+    case '@timestamp':
+      return e.timestamp === null ? undefined : new Timestamp(e.timestamp);
+    case '@message':
+      return e.message;
+    case '@logStream':
+      return e.logStream ?? 'flow';
+    case '@log':
+      return `${s.accountId}:${e.logGroup ?? 'DiscrimiNAT'}`;
+    case '@ingestionTime': {
+      const t = e.ingestionTime ?? e.timestamp;
+      return t === null ? undefined : new Timestamp(t);
+    }
+    case '@ptr':
+      return `hs-${s.seq}`; // D18
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Builds the record of an event: discovered fields (6) now, only those `discovery` wants;
+ * system fields (1.3) when read. `bytes`: the message's UTF-8 bytes, when the scan has them.
+ */
+export function eventRecord(e: QueryEvent, seq: number, accountId: string, discovery: FieldDiscovery, bytes: Buffer | null = null): Rec {
   const fields = new Map<string, Value>();
-  discoverFields(e.message, fields);
-  if (e.timestamp !== null) fields.set('@timestamp', new Timestamp(e.timestamp));
-  fields.set('@message', e.message);
-  fields.set('@logStream', e.logStream ?? 'flow');
-  fields.set('@log', `${accountId}:${e.logGroup ?? 'DiscrimiNAT'}`);
-  const ingestion = e.ingestionTime ?? e.timestamp;
-  if (ingestion !== null) fields.set('@ingestionTime', new Timestamp(ingestion));
-  fields.set('@ptr', `hs-${seq}`);
-  return { fields, ts: e.timestamp ?? undefined, seq };
+  discovery.discover(e, bytes, fields);
+  return { fields, sys: { event: e, seq, accountId }, ts: e.timestamp ?? undefined, seq };
 }
 
 // ---- expressions ------------------------------------------------------------------------------
 
 export type Evaluator = (r: Rec, ctx: EvalContext) => Value;
 
-/** Field read, with D29: `a.b` is map access when `a` holds a map or list, else the flat name. */
-export function readField(fields: Map<string, Value>, name: string): Value {
-  const v = fields.get(name);
-  if (v !== undefined || name.indexOf('.') === -1) return v;
+/**
+ * Field read: a field the query or discovery set (an explicit absent included), else a system
+ * field, else D29: `a.b` is map access when `a` holds a map or list, else the flat name.
+ */
+export function readField(r: Rec, name: string): Value {
+  const fields = r.fields;
   let dot = name.indexOf('.');
+  // D29: map access wins when a prefix holds a map or list.
   while (dot !== -1) {
     const base = fields.get(name.slice(0, dot));
     if (isMap(base) || isList(base)) {
@@ -85,7 +118,8 @@ export function readField(fields: Map<string, Value>, name: string): Value {
     }
     dot = name.indexOf('.', dot + 1);
   }
-  return undefined;
+  if (fields.has(name)) return fields.get(name);
+  return r.sys !== null && name.charCodeAt(0) === 64 ? systemField(r.sys, name) : undefined;
 }
 
 function member(v: Value, name: string): Value {
@@ -150,7 +184,7 @@ export function compileExpr(e: Expr, env: ExprEnv = {}): Evaluator {
       return () => undefined; // rejected by the checker
     case 'field': {
       const name = e.name;
-      return (r) => readField(r.fields, name);
+      return (r) => readField(r, name);
     }
     case 'unary': {
       const f = compileExpr(e.operand, env);
@@ -335,7 +369,12 @@ function stageFor(c: Command, next: Stage, ordered: boolean, ctx: EvalContext, f
     }
     case 'fields':
     case 'display': {
-      const items = c.items.map((it) => ({ name: it.name, f: compileExpr(it.expr), plain: it.expr.kind === 'field' && it.alias === undefined }));
+      // Every item reads the record as the command received it; items are stored in order.
+      const items = c.items.map((it) => ({
+        name: it.name,
+        f: compileExpr(it.expr),
+        plain: it.expr.kind === 'field' && it.alias === undefined && c.items.filter((o) => o.name === it.name).length === 1,
+      }));
       // A plain field without alias already holds its value; storing it again is a no-op.
       const computed = items.filter((it) => !it.plain);
       return {
@@ -360,7 +399,7 @@ function stageFor(c: Command, next: Stage, ordered: boolean, ctx: EvalContext, f
           list.forEach((x, k) => {
             const fields = new Map(r.fields);
             setFieldIn(fields, into, x);
-            next.push({ fields, ts: r.ts, seq: r.seq + (k + 1) / (list.length + 1) });
+            next.push({ fields, sys: r.sys, ts: r.ts, seq: r.seq + (k + 1) / (list.length + 1) });
           });
         },
         end: () => next.end(),
@@ -420,9 +459,9 @@ function setField(r: Rec, name: string, v: Value): void {
   setFieldIn(r.fields, name, v);
 }
 
+/** An absent value is stored as such, so it also hides a system or flattened field of that name. */
 function setFieldIn(fields: Map<string, Value>, name: string, v: Value): void {
-  if (v === undefined) fields.delete(name);
-  else fields.set(name, v);
+  fields.set(name, v);
 }
 
 /** spec 3.4 and D14: glob `*` is lazy except a trailing one; the match is searched, not anchored. */
@@ -580,7 +619,7 @@ function statsStage(c: Extract<Command, { kind: 'stats' }>, next: Stage, ctx: Ev
         by.forEach((b, i) => setFieldIn(fields, b.name, g.values[i]));
         const results = g.accs.map((a) => a.result());
         for (const it of items) setFieldIn(fields, it.name, it.f(results, fields));
-        next.push({ fields, ts: undefined, seq: seq++ });
+        next.push({ fields, sys: null, ts: undefined, seq: seq++ });
       }
       next.end();
     },
@@ -628,7 +667,7 @@ function compileOverSlots(e: Expr, slotOf: Map<Expr, number>): (results: Value[]
   return (results, row) => {
     const fields = new Map(row);
     results.forEach((v, i) => setFieldIn(fields, slotName(i), v));
-    return f({ fields, ts: undefined, seq: 0 }, noCtx);
+    return f({ fields, sys: null, ts: undefined, seq: 0 }, noCtx);
   };
 }
 

@@ -7,6 +7,8 @@ import type { Query } from './ast.js';
 import { checkQuery } from './checker.js';
 import { DEFAULT_ACCOUNT_ID, type ErrorKind, kindOfCode } from './codes.js';
 import { buildPipeline, eventRecord, type QueryEvent, readField, type Rec } from './compile.js';
+import { FieldDiscovery } from './discovery.js';
+import { referencedFields } from './prefilter.js';
 import { parseQuery } from './parser.js';
 import { renderTimestamp, Timestamp, jsonText, type Value } from './values.js';
 
@@ -75,23 +77,27 @@ export class QueryRun {
   private scanned = 0;
   private bytes = 0;
   private readonly accountId: string;
+  private readonly discovery: FieldDiscovery;
 
   constructor(readonly query: CompiledQuery, options: RunOptions = {}) {
+    this.discovery = new FieldDiscovery(referencedFields(query.ast.commands, query.columns));
     const now = options.now ?? Date.now();
     this.accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
     this.pipeline = buildPipeline(query.ast.commands, query.hasLimit, { now, window: options.window ?? { start: 0, end: 0 } });
   }
 
-  push(e: QueryEvent): void {
+  /** `bytes`: the message's UTF-8 bytes when the caller has them (saves building fields from the string). */
+  push(e: QueryEvent, bytes: Buffer | null = null): void {
     this.scanned++;
-    this.bytes += Buffer.byteLength(e.message, 'utf8');
-    this.pipeline.head.push(eventRecord(e, this.seq++, this.accountId));
+    if (bytes !== null) this.bytes += bytes.length;
+    else this.bytes += Buffer.byteLength(e.message, 'utf8');
+    this.pipeline.head.push(eventRecord(e, this.seq++, this.accountId, this.discovery, bytes));
   }
 
   finish(): QueryResult {
     this.pipeline.head.end();
     const cols = this.query.columns;
-    const rows = this.pipeline.rows.map((r: Rec) => cols.map((c) => cellOf(readField(r.fields, c))));
+    const rows = this.pipeline.rows.map((r: Rec) => cols.map((c) => cellOf(readField(r, c))));
     return {
       fields: [...cols],
       rows,

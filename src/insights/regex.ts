@@ -14,6 +14,45 @@ export interface InsightsRegex {
 
 export class InsightsRegexError extends Error {}
 
+/** ECMAScript's `\s` (Unicode white space and line terminators), as an RE2 class body. */
+const ECMA_SPACE = '\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}';
+
+/**
+ * spec 8 says ECMAScript semantics; RE2 differs in two common places, rewritten here:
+ * `.` excludes every ECMAScript line terminator (\n, \r, U+2028, U+2029), and `\s`/`\S`
+ * mean Unicode white space. Inside a character class `\s` is expanded; `\S` there keeps
+ * RE2's ASCII meaning (a class cannot hold a negated class).
+ */
+function ecmaScriptClasses(src: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '\\' && i + 1 < src.length) {
+      const n = src[i + 1]!;
+      i++;
+      if (n === 's') out += inClass ? ECMA_SPACE : `[${ECMA_SPACE}]`;
+      else if (n === 'S' && !inClass) out += `[^${ECMA_SPACE}]`;
+      else out += c + n;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      out += c;
+      if (src[i + 1] === '^') out += src[++i];
+      if (src[i + 1] === ']') out += src[++i]; // a leading ] is literal
+      continue;
+    }
+    out += c === '.' ? '[^\\n\\r\\x{2028}\\x{2029}]' : c;
+  }
+  return out;
+}
+
 export function compileInsightsRegex(source: string): InsightsRegex {
   let text = source;
   let flags = 0;
@@ -38,6 +77,7 @@ export function compileInsightsRegex(source: string): InsightsRegex {
     return `(?P<${engineName}>`;
   });
   if (/\(\?</.test(text)) throw new InsightsRegexError('a group name is an optional @ then a letter or _, then letters, digits or _');
+  text = ecmaScriptClasses(text);
   try {
     return { re: RE2JS.compile(text, flags), groups };
   } catch (e) {

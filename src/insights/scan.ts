@@ -5,6 +5,7 @@
 import { type ScanOptions, type ScanReport, scan } from '../engine/scan.js';
 import type { Input } from '../sources/inputs.js';
 import { type CompiledQuery, QueryRun, type QueryResult, type RunOptions } from './index.js';
+import { bestClause, queryClauses } from './prefilter.js';
 
 export async function queryInputs(
   query: CompiledQuery,
@@ -13,10 +14,13 @@ export async function queryInputs(
 ): Promise<{ result: QueryResult; report: ScanReport }> {
   const window = options.start !== undefined && options.end !== undefined ? { start: options.start, end: options.end } : undefined;
   const run = new QueryRun(query, { ...options, ...(window && !options.window ? { window } : {}) });
+  // Lines that cannot pass the query's leading filters are never turned into records.
+  const literals = bestClause(queryClauses(query.ast.commands)) ?? [];
   const report = await scan(
     inputs,
-    { literals: [], decodesJson: false, test: () => true },
-    (e) => run.push({ timestamp: e.timestamp, message: e.message, ...(e.logStream !== null ? { logStream: e.logStream } : {}), ...(e.logGroup !== null ? { logGroup: e.logGroup } : {}) }),
+    { literals, decodesJson: true, test: () => true },
+    // The scanned event is the query event: its message string is built only if read.
+    (e) => run.push(e, e.messageBytes),
     options,
   );
   return { result: run.finish(), report };
