@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { filterCommand } from './filter.js';
+import { explainCommand } from './explain.js';
 import { validateCommand } from './validate.js';
 import { queryCommand } from './query.js';
 import { Exit } from './io.js';
@@ -14,6 +15,7 @@ const program = new Command('haystack')
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)')
   .addCommand(filterCommand().exitOverride())
+  .addCommand(explainCommand().exitOverride())
   .addCommand(validateCommand().exitOverride())
   .addCommand(queryCommand().exitOverride());
 

@@ -1,0 +1,72 @@
+/**
+ * The reference evaluator answers every conformance case that is not an error case
+ * (shared/conformance/README.md gives the format), so it can serve as the differential oracle.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { globMatch, referenceRunQuery } from '../../src/insights/reference.js';
+import { repoRoot } from '../paths.js';
+
+type Cell = string | number | null;
+interface Case {
+  id: string;
+  query: string;
+  events: { timestamp: number; message: string; logStream?: string; logGroup?: string; ingestionTime?: number }[];
+  expect: { fields: string[]; rows: Cell[][]; ordered: boolean } | { error: 'syntax' | 'semantic' | 'unsupported' };
+  tolerance?: Record<string, number>;
+}
+
+const cases: Case[] = readFileSync(join(repoRoot, 'test', 'conformance', 'insights.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '')
+  .map((l) => JSON.parse(l) as Case);
+
+function cellEqual(a: Cell, b: Cell, tol: number): boolean {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (a === b) return true;
+    return Math.abs(a - b) <= Math.max(tol, 1e-9) * Math.max(Math.abs(a), Math.abs(b));
+  }
+  return a === b;
+}
+
+function rowEqual(a: Cell[], b: Cell[], tols: number[]): boolean {
+  return a.length === b.length && a.every((x, i) => cellEqual(x, b[i]!, tols[i]!));
+}
+
+const answered = cases.filter((c) => !('error' in c.expect));
+
+test('the suite has answer cases', () => assert.ok(answered.length > 150, `only ${answered.length}`));
+
+for (const c of answered) {
+  test(`reference ${c.id}`, () => {
+    const exp = c.expect as { fields: string[]; rows: Cell[][]; ordered: boolean };
+    const got = referenceRunQuery(c.query, c.events);
+    assert.deepEqual(got.fields, exp.fields);
+    const tols = exp.fields.map((f) => c.tolerance?.[f] ?? 0);
+    const message = `rows ${JSON.stringify(got.rows)} != expected ${JSON.stringify(exp.rows)}`;
+    assert.equal(got.rows.length, exp.rows.length, message);
+    if (exp.ordered) {
+      got.rows.forEach((r, i) => assert.ok(rowEqual(r, exp.rows[i]!, tols), message));
+    } else {
+      const left = [...exp.rows];
+      for (const r of got.rows) {
+        const k = left.findIndex((e) => rowEqual(r, e, tols));
+        assert.ok(k >= 0, message);
+        left.splice(k, 1);
+      }
+    }
+  });
+}
+
+// The glob matcher is the reference's own (D14); pin its rule on small cases besides the suite.
+test('reference glob: searched, lazy stars, a trailing star takes the rest', () => {
+  assert.deepEqual(globMatch('[*] * The error was: *', '25 May [ERROR] {a=1} The error was: X Y'), ['ERROR', '{a=1}', 'X Y']);
+  assert.deepEqual(globMatch('a*b', 'xxaXbYb'), ['X']);
+  assert.deepEqual(globMatch('*,*', 'p,q,r'), ['p', 'q,r']);
+  assert.deepEqual(globMatch('**', 'abc'), ['', 'abc']);
+  assert.deepEqual(globMatch('=*;', 'k=v'), null);
+  assert.deepEqual(globMatch('*', ''), ['']);
+  assert.deepEqual(globMatch('x*', 'axbxc'), ['bxc']);
+});
