@@ -6,19 +6,12 @@ import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import { compileFilterPattern } from '../filter/index.js';
 import { filterInputs } from '../filter/plan.js';
 import { BufferedWriter, eventWriter, OUTPUT_FORMATS, type OutputFormat } from '../output/events.js';
-import { FORMATS, type Format } from '../sources/formats.js';
-import { InputError, resolveInputs } from '../sources/inputs.js';
-import { parseTimeArg } from '../sources/time.js';
-import { escapeControls } from '../output/safety.js';
-import { type DiagnosticsFormat, Exit, printDiagnostics, printError } from './io.js';
+import { type DiagnosticsFormat, Exit, printDiagnostics } from './io.js';
+import { addScanOptions, prepareScan, runScan, type ScanFlags, scanExit } from './scan-options.js';
 
-interface FilterFlags {
+interface FilterFlags extends ScanFlags {
   count?: boolean;
   output: OutputFormat;
-  format?: Format;
-  start?: string;
-  end?: string;
-  strict?: boolean;
   escape?: boolean;
   diagnostics: DiagnosticsFormat;
 }
@@ -42,22 +35,19 @@ Formats (detected per input, or forced with --format):
 Exit status: 0 done, 2 invalid pattern or usage, 3 lines were skipped and --strict was given.`;
 
 export function filterCommand(): Command {
-  return new Command('filter')
+  const cmd = new Command('filter')
     .description('print the events a CloudWatch filter pattern matches, exactly as CloudWatch would')
     .argument('<pattern>', 'a CloudWatch filter pattern (quote it for the shell)')
     .argument('[paths...]', 'files, directories (read recursively), .gz files, or - for stdin')
     .option('-c, --count', 'print only the number of matching events')
     .addOption(new Option('-o, --output <format>', 'how to print events').choices(OUTPUT_FORMATS).default('raw'))
-    .addOption(new Option('-f, --format <format>', 'input format (default: detected per input)').choices(FORMATS))
-    .option('--start <time>', 'only events at or after this time: ISO-8601, epoch ms, or 2h / 7d ago')
-    .option('--end <time>', 'only events before this time (same forms as --start)')
-    .option('--strict', 'exit 3 when any line could not be read')
     .option('--escape', 'show control characters as escapes even when output is not a terminal')
     .addOption(new Option('--diagnostics <format>', 'how to print pattern errors').choices(['text', 'json', 'github']).default('text'))
     .addHelpText('after', EXAMPLES)
     .action(async (pattern: string, paths: string[], flags: FilterFlags) => {
       process.exitCode = await runFilter(pattern, paths, flags);
     });
+  return addScanOptions(cmd);
 }
 
 async function runFilter(pattern: string, paths: string[], flags: FilterFlags): Promise<number> {
@@ -71,46 +61,16 @@ async function runFilter(pattern: string, paths: string[], flags: FilterFlags): 
   }
   if (compiled.diagnostics.length > 0) printDiagnostics(compiled.diagnostics, pattern, 'pattern', flags.diagnostics);
 
-  const now = Date.now();
-  let start: number | undefined;
-  let end: number | undefined;
-  try {
-    if (flags.start !== undefined) start = parseTimeArg(flags.start, now);
-    if (flags.end !== undefined) end = parseTimeArg(flags.end, now);
-  } catch (e) {
-    if (!(e instanceof DiagnosticError)) throw e;
-    printDiagnostics(e.diagnostics, e.source, flags.start === e.source ? '--start' : '--end', flags.diagnostics);
-    return Exit.Usage;
-  }
-
-  try {
-    const { inputs, problems } = await resolveInputs(paths, process.stdin.isTTY === true);
-    for (const p of problems) printError(p);
-    if (inputs.length === 0) {
-      printError('no input could be read');
-      return Exit.Usage;
-    }
-    const out = new BufferedWriter(process.stdout);
-    // Log lines are attacker-controlled: on a terminal, escapes are shown, never run.
-    const escape = flags.escape === true || process.stdout.isTTY === true;
-    const writer = flags.count ? null : eventWriter(flags.output, out, escape);
-    const report = await filterInputs(compiled, inputs, (e) => writer?.write(e), {
-      ...(flags.format ? { format: flags.format } : {}),
-      ...(start !== undefined ? { start } : {}),
-      ...(end !== undefined ? { end } : {}),
-    });
-    if (flags.count) out.write(`${report.matched}\n`);
-    await writer?.end();
-    await out.flush();
-    const summary = report.issues.summary();
-    if (summary) process.stderr.write(`haystack: ${escapeControls(summary)}\n`);
-    if (problems.length > 0) return Exit.Usage;
-    return flags.strict && report.issues.total > 0 ? Exit.ScanIssue : Exit.Ok;
-  } catch (e) {
-    if (e instanceof InputError) {
-      printError(e.message, e.hint);
-      return Exit.Usage;
-    }
-    throw e;
-  }
+  const prepared = await prepareScan(paths, flags);
+  if (typeof prepared === 'number') return prepared;
+  const out = new BufferedWriter(process.stdout);
+  // Log lines are attacker-controlled: on a terminal, escapes are shown, never run.
+  const escape = flags.escape === true || process.stdout.isTTY === true;
+  const writer = flags.count ? null : eventWriter(flags.output, out, escape);
+  const done = await runScan(async () => ({ report: await filterInputs(compiled, prepared.inputs, (e) => writer?.write(e), prepared.options) }));
+  if (typeof done === 'number') return done;
+  if (flags.count) out.write(`${done.report.matched}\n`);
+  await writer?.end();
+  await out.flush();
+  return scanExit(prepared, done.report, flags);
 }

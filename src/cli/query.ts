@@ -7,19 +7,12 @@ import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import { compileQuery, type CompiledQuery } from '../insights/index.js';
 import { queryInputs } from '../insights/scan.js';
 import { RESULT_FORMATS, type ResultFormat } from '../output/result-formats.js';
-import { FORMATS, type Format } from '../sources/formats.js';
-import { InputError, resolveInputs } from '../sources/inputs.js';
-import { parseTimeArg } from '../sources/time.js';
-import { escapeControls } from '../output/safety.js';
 import { type DiagnosticsFormat, Exit, printDiagnostics, printError } from './io.js';
+import { addScanOptions, prepareScan, runScan, type ScanFlags, scanExit } from './scan-options.js';
 
-interface QueryFlags {
+interface QueryFlags extends ScanFlags {
   queryFile?: string;
   output: ResultFormat;
-  format?: Format;
-  start?: string;
-  end?: string;
-  strict?: boolean;
   escape?: boolean;
   rawCsv?: boolean;
   diagnostics: DiagnosticsFormat;
@@ -40,16 +33,12 @@ Without limit at most 10,000 rows are returned, as in CloudWatch; limit accepts 
 Exit status: 0 done, 2 invalid query or usage, 3 lines were skipped and --strict was given.`;
 
 export function queryCommand(): Command {
-  return new Command('query')
+  const cmd = new Command('query')
     .description('run a CloudWatch Logs Insights query over local logs')
     .argument('[query]', 'the query text (omit with -f)')
     .argument('[paths...]', 'files, directories (read recursively), .gz files, or - for stdin')
     .option('-f, --query-file <file>', 'read the query from a file')
     .addOption(new Option('-o, --output <format>', 'result format').choices(RESULT_FORMATS).default('table'))
-    .addOption(new Option('--format <format>', 'input format (default: detected per input)').choices(FORMATS))
-    .option('--start <time>', 'only events at or after this time: ISO-8601, epoch ms, or 2h / 7d ago')
-    .option('--end <time>', 'only events before this time')
-    .option('--strict', 'exit 3 when any line could not be read')
     .option('--escape', 'show control characters as escapes in csv/json output too')
     .option('--raw-csv', 'do not neutralise spreadsheet formulas in csv and markdown cells')
     .addOption(new Option('--diagnostics <format>', 'how to print query errors').choices(['text', 'json', 'github']).default('text'))
@@ -57,6 +46,7 @@ export function queryCommand(): Command {
     .action(async (first: string | undefined, rest: string[], flags: QueryFlags) => {
       process.exitCode = await runQueryCommand(first, rest, flags);
     });
+  return addScanOptions(cmd);
 }
 
 async function runQueryCommand(first: string | undefined, rest: string[], flags: QueryFlags): Promise<number> {
@@ -87,57 +77,35 @@ async function runQueryCommand(first: string | undefined, rest: string[], flags:
     printDiagnostics(e.diagnostics, text, name, flags.diagnostics);
     return Exit.Usage;
   }
-  const now = Date.now();
-  let start: number | undefined;
-  let end: number | undefined;
-  try {
-    if (flags.start !== undefined) start = parseTimeArg(flags.start, now);
-    if (flags.end !== undefined) end = parseTimeArg(flags.end, now);
-  } catch (e) {
-    if (!(e instanceof DiagnosticError)) throw e;
-    printDiagnostics(e.diagnostics, e.source, flags.start === e.source ? '--start' : '--end', flags.diagnostics);
-    return Exit.Usage;
-  }
-  try {
-    const { inputs, problems } = await resolveInputs(paths, process.stdin.isTTY === true);
-    for (const p of problems) printError(p);
-    if (inputs.length === 0) {
-      printError('no input could be read');
-      return Exit.Usage;
-    }
-    const progress = progressLine();
-    const { result, report } = await queryInputs(compiled, inputs, {
-      now,
-      ...(flags.format ? { format: flags.format } : {}),
-      ...(start !== undefined ? { start } : {}),
-      ...(end !== undefined ? { end } : {}),
+  const prepared = await prepareScan(paths, flags);
+  if (typeof prepared === 'number') return prepared;
+  const progress = progressLine();
+  const { start, end } = prepared.options;
+  const done = await runScan(() =>
+    queryInputs(compiled, prepared.inputs, {
+      ...prepared.options,
+      now: prepared.now,
+      ...(start !== undefined && end !== undefined ? { window: { start, end } } : {}),
       onChunk: progress.chunk,
-    });
-    progress.done();
-    const tty = process.stdout.isTTY === true;
-    const { renderResult } = await import('../output/results.js'); // loaded only when printing
-    process.stdout.write(
-      renderResult(result.fields, result.rows, flags.output, {
-        ...(tty ? { width: process.stdout.columns ?? 120 } : {}),
-        escape: tty || flags.escape === true,
-        rawCsv: flags.rawCsv === true,
-      }),
+    }),
+  );
+  progress.done();
+  if (typeof done === 'number') return done;
+  const { result, report } = done;
+  const tty = process.stdout.isTTY === true;
+  const { renderResult } = await import('../output/results.js'); // loaded only when printing
+  process.stdout.write(
+    renderResult(result.fields, result.rows, flags.output, {
+      ...(tty ? { width: process.stdout.columns ?? 120 } : {}),
+      escape: tty || flags.escape === true,
+      rawCsv: flags.rawCsv === true,
+    }),
+  );
+  if (result.rowsBeforeCap > result.rows.length)
+    process.stderr.write(
+      `haystack: showing ${result.rows.length.toLocaleString('en-US')} of ${result.rowsBeforeCap.toLocaleString('en-US')} rows: without limit, Logs Insights returns at most 10,000; add | limit N (up to 100,000) for more\n`,
     );
-    if (result.rowsBeforeCap > result.rows.length)
-      process.stderr.write(
-        `haystack: showing ${result.rows.length.toLocaleString('en-US')} of ${result.rowsBeforeCap.toLocaleString('en-US')} rows: without limit, Logs Insights returns at most 10,000; add | limit N (up to 100,000) for more\n`,
-      );
-    const summary = report.issues.summary();
-    if (summary) process.stderr.write(`haystack: ${escapeControls(summary)}\n`);
-    if (problems.length > 0) return Exit.Usage;
-    return flags.strict && report.issues.total > 0 ? Exit.ScanIssue : Exit.Ok;
-  } catch (e) {
-    if (e instanceof InputError) {
-      printError(e.message, e.hint);
-      return Exit.Usage;
-    }
-    throw e;
-  }
+  return scanExit(prepared, report, flags);
 }
 
 /** On a terminal, a live line on stderr for scans longer than a second. */
