@@ -67,7 +67,8 @@ async function runFilter(pattern: string, paths: string[], flags: FilterFlags): 
   // Log lines are attacker-controlled: on a terminal, escapes are shown, never run.
   const escape = flags.escape === true || process.stdout.isTTY === true;
   const writer = flags.count ? null : eventWriter(flags.output, out, escape);
-  const done = await runScan(async () => ({ report: await filterInputs(compiled, prepared.inputs, (e) => writer?.write(e), prepared.options) }));
+  const options = { ...prepared.options, countOnly: flags.count === true };
+  const done = await runScan(async () => ({ report: await filterInputs(compiled, prepared.inputs, (e) => writer?.write(e), options) }));
   if (typeof done === 'number') return done;
   if (flags.count) out.write(`${done.report.matched}\n`);
   await writer?.end();

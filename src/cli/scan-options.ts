@@ -2,7 +2,8 @@
  * What every scanning command shares: the input options (--format, --start, --end, --strict),
  * turning PATH arguments into inputs, and the closing report of unreadable lines.
  */
-import { Command, Option } from 'commander';
+import { availableParallelism } from 'node:os';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import type { ScanOptions, ScanReport } from '../engine/scan.js';
 import { escapeControls } from '../output/safety.js';
@@ -16,7 +17,14 @@ export interface ScanFlags {
   start?: string;
   end?: string;
   strict?: boolean;
+  threads?: number;
   diagnostics?: DiagnosticsFormat;
+}
+
+function threadCount(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('give a whole number of threads from 1 to 256');
+  return n;
 }
 
 /** Adds --format, --start, --end and --strict to a command. */
@@ -25,7 +33,8 @@ export function addScanOptions(cmd: Command): Command {
     .addOption(new Option('--format <format>', 'input format (default: detected per input)').choices(FORMATS))
     .option('--start <time>', 'only events at or after this time: ISO-8601, epoch ms, or 2h / 7d ago')
     .option('--end <time>', 'only events before this time (same forms as --start)')
-    .option('--strict', 'exit 3 when any line could not be read');
+    .option('--strict', 'exit 3 when any line could not be read')
+    .option('--threads <n>', `threads to scan big files with; 1 scans on the main thread (default: all cores, ${availableParallelism()} here)`, threadCount);
 }
 
 export interface PreparedScan {
@@ -57,6 +66,7 @@ export async function prepareScan(paths: readonly string[], flags: ScanFlags): P
       return Exit.Usage;
     }
     const options: ScanOptions = {
+      threads: flags.threads ?? availableParallelism(),
       ...(flags.format ? { format: flags.format } : {}),
       ...(start !== undefined ? { start } : {}),
       ...(end !== undefined ? { end } : {}),

@@ -21,7 +21,7 @@ import {
   SchemaCode,
   validateLine,
 } from './schema.js';
-import { type EventRef, locateEvents } from './schema-locate.js';
+
 
 export interface ValidateOptions {
   /** Force an input format; otherwise each input's format is detected. */
@@ -154,7 +154,6 @@ export async function validateInputs(inputs: readonly Input[], options: Validate
   const tally = new Tally(options.maxExamples ?? 0);
   const report = await scan(inputs, { literals: [], decodesJson: false, test: () => true }, (e) => tally.add(e, validateLine(e.message, UNTYPED)),
     options.format !== undefined ? { format: options.format } : {});
-  await locateEvents(tally.refs, inputs, report.formats);
   const kinds = [...report.issues.byKind].map(([kind, c]): IssueTally => ({
     kind, code: ISSUE_INFO[kind].code, words: ISSUE_INFO[kind].words, count: c.count, first: c.first, ...(c.detail !== undefined ? { detail: c.detail } : {}),
   }));
@@ -177,7 +176,16 @@ interface MutableStream {
   firstOther: EventRef | null;
 }
 
-/** The running counts; locations are event refs until locateEvents has given them lines. */
+/** Where a problem was: the input, the event's number in it, and its line (null for aws-json). */
+interface EventRef {
+  readonly input: string;
+  readonly event: number;
+  readonly line: number | null;
+  /** Kept only for lines shown as examples. */
+  message?: string;
+}
+
+/** The running counts. */
 class Tally {
   readonly refs: EventRef[] = [];
   private readonly events = new Map<string, number>();
@@ -210,7 +218,7 @@ class Tally {
     let ref: EventRef | null = null;
     const here = (): EventRef => {
       if (ref === null) {
-        ref = { input: e.input, event, message: e.message, line: null };
+        ref = { input: e.input, event, line: e.line }; // the scan knows each event's line
         this.refs.push(ref);
       }
       return ref;
@@ -235,7 +243,11 @@ class Tally {
         } else this.fields.set(d.field, { field: d.field, count: 1, codes: new Set([d.code]), first: here() });
       }
     }
-    if (problem && this.examples.length < this.maxExamples) this.examples.push({ ref: here(), diagnostics: v.diagnostics });
+    if (problem && this.examples.length < this.maxExamples) {
+      const ref = here();
+      ref.message = e.message;
+      this.examples.push({ ref, diagnostics: v.diagnostics });
+    }
 
     if (v.kind === 'unknown') return;
     const seenClues = new Set<string>();
@@ -292,7 +304,7 @@ class Tally {
       codes,
       fields,
       generation: { verdict, releases: verdict === 'mixed' || verdict === 'undecidable' ? null : GENERATION_RELEASES[verdict], streams, evidence, warnings },
-      examples: this.examples.map((x) => ({ location: at(x.ref), message: x.ref.message, diagnostics: x.diagnostics })),
+      examples: this.examples.map((x) => ({ location: at(x.ref), message: x.ref.message ?? '', diagnostics: x.diagnostics })),
     };
   }
 }

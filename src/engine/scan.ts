@@ -13,6 +13,8 @@ import { type Input, InputError, openInput } from '../sources/inputs.js';
 import { ScanIssues } from '../sources/issues.js';
 import { parseIsoTimestamp } from '../sources/time.js';
 import { LineGate } from './gate.js';
+import { fileParts, MIN_PARALLEL_BYTES, type ParallelPlan, type PartResult, sharedPool, type WorkerPool } from './parallel.js';
+import { open as openFile, stat } from 'node:fs/promises';
 
 /** An event as the scan hands it to a sink. Valid only during the call. */
 export interface ScannedEvent {
@@ -55,6 +57,17 @@ export interface ScanOptions {
   readonly maxLineBytes?: number;
   /** Called after each chunk of input bytes is scanned (for progress lines). */
   readonly onChunk?: (bytes: number) => void;
+  /** Threads to scan big plain files with (default 1: the calling thread only). */
+  readonly threads?: number;
+  /** How workers rebuild the plan; without it every input is scanned on the calling thread. */
+  readonly parallel?: ParallelPlan;
+  /** Set by workers: the input is a part of a file (no byte-order mark at its start). */
+  readonly partOfFile?: boolean;
+  /** The caller only counts matches: workers need not send matched lines back. */
+  readonly countOnly?: boolean;
+  /** Tuning and tests: split files of at least this many bytes into parts of about `partBytes`. */
+  readonly parallelMinBytes?: number;
+  readonly partBytes?: number;
 }
 
 export interface ScanReport {
@@ -85,7 +98,25 @@ export async function scan(
   const tEnd = options.end ?? Infinity;
   const maxLine = options.maxLineBytes ?? MAX_LINE_BYTES;
 
+  let pool: WorkerPool | null = null;
+  const threads = Math.max(1, options.threads ?? 1);
+  {
   for (const input of inputs) {
+    if (options.parallel && threads > 1 && input.path !== null && !input.range) {
+      const head = await parallelCandidate(input.path, options.parallelMinBytes ?? MIN_PARALLEL_BYTES);
+      if (head !== null) {
+        const format = options.format ?? detectFormat(head.toString('utf8'));
+        if (format !== 'aws-json') {
+          formats.set(input.name, format);
+          if (timed && !hasTimestamps(format)) throw noTimesError(input.name, format);
+          pool ??= sharedPool(threads);
+          const part = await scanInParts(pool, threads, options.parallel, input.name, input.path, format, options, issues, onMatch);
+          lines += part.lines;
+          matched += part.matched;
+          continue;
+        }
+      }
+    }
     let opened;
     try {
       opened = await openInput(input);
@@ -103,11 +134,7 @@ export async function scan(
     const start = (head: Buffer): void => {
       format ??= detectFormat(head.subarray(0, 64 * 1024).toString('utf8'));
       formats.set(input.name, format);
-      if (timed && !hasTimestamps(format))
-        throw new InputError(
-          `${input.name} holds ${format === 'json' ? 'bare JSON messages' : 'plain text lines'}, which carry no time, so --start/--end cannot apply`,
-          'give inputs with times (CloudWatch export, aws logs tail, NDJSON events), or drop --start/--end',
-        );
+      if (timed && !hasTimestamps(format)) throw noTimesError(input.name, format);
       if (format === 'aws-json') {
         aws = new AwsJsonExtractor(
           (ev) => {
@@ -156,7 +183,8 @@ export async function scan(
         options.onChunk?.(chunk.length);
         if (firstChunk) {
           firstChunk = false;
-          if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3); // BOM
+          const atFileStart = !options.partOfFile || !input.range || input.range.start === 0;
+          if (atFileStart && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3); // BOM
           start(chunk);
         }
         if (aws) {
@@ -189,18 +217,18 @@ export async function scan(
           lines++;
           if (dropping) {
             dropping = false;
-            issues.add('too-long', `${input.name}:${lineNo}`);
+            issues.addAtLine('too-long', input.name, lineNo);
           } else if (carryBytes > 0) {
             carry.push(chunk.subarray(pos, nl));
             const whole = Buffer.concat(carry, carryBytes + (nl - pos));
             carry = [];
             carryBytes = 0;
             const end = stripCr(whole, 0, whole.length);
-            if (end > maxLine) issues.add('too-long', `${input.name}:${lineNo}`);
+            if (end > maxLine) issues.addAtLine('too-long', input.name, lineNo);
             else dec(whole, 0, end, lineNo, isUtf8(whole.subarray(0, end)));
           } else {
             const end = stripCr(chunk, pos, nl);
-            if (end - pos > maxLine) issues.add('too-long', `${input.name}:${lineNo}`);
+            if (end - pos > maxLine) issues.addAtLine('too-long', input.name, lineNo);
             else dec(chunk, pos, end, lineNo, chunkValid || isUtf8(chunk.subarray(pos, end)));
           }
           pos = nl + 1;
@@ -213,13 +241,13 @@ export async function scan(
         if (dropping) {
           lineNo++;
           lines++;
-          issues.add('too-long', `${input.name}:${lineNo}`);
+          issues.addAtLine('too-long', input.name, lineNo);
         } else if (carryBytes > 0) {
           lineNo++;
           lines++;
           const whole = Buffer.concat(carry, carryBytes);
           const end = stripCr(whole, 0, whole.length);
-          if (end > maxLine) issues.add('too-long', `${input.name}:${lineNo}`);
+          if (end > maxLine) issues.addAtLine('too-long', input.name, lineNo);
           else (decoder as LineDecoder)(whole, 0, end, lineNo, isUtf8(whole.subarray(0, end)));
         }
       }
@@ -227,12 +255,118 @@ export async function scan(
     } catch (e) {
       if (e instanceof InputError) throw e;
       // A truncated gzip member or an unreadable file: say so, keep what was read, go on.
-      issues.add('read-error', lineNo > 0 ? `${input.name}:${lineNo}` : input.name, (e as Error).message);
+      if (lineNo > 0) issues.addAtLine('read-error', input.name, lineNo, (e as Error).message);
+      else issues.add('read-error', input.name, (e as Error).message);
       await flushMatches();
     }
     if (firstChunk && format === null) formats.set(input.name, options.format ?? 'text');
   }
+  }
   return { inputs: inputs.length, lines, matched, issues, formats };
+}
+
+function noTimesError(name: string, format: Format): InputError {
+  return new InputError(
+    `${name} holds ${format === 'json' ? 'bare JSON messages' : 'plain text lines'}, which carry no time, so --start/--end cannot apply`,
+    'give inputs with times (CloudWatch export, aws logs tail, NDJSON events), or drop --start/--end',
+  );
+}
+
+/** The head of a file worth splitting across threads: big, regular, not gzip. Else null. */
+async function parallelCandidate(path: string, minBytes: number): Promise<Buffer | null> {
+  try {
+    const st = await stat(path);
+    if (!st.isFile() || st.size < minBytes || st.size === 0) return null;
+    const fh = await openFile(path, 'r');
+    try {
+      const head = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await fh.read(head, 0, head.length, 0);
+      if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return null;
+      return head.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return null; // the one-thread path reports what is wrong with it
+  }
+}
+
+/** A matched line from a worker; the message string is made on first use. */
+class PartEvent implements ScannedEvent {
+  private text: string | undefined;
+  constructor(
+    readonly raw: Buffer,
+    private readonly messageOffset: number,
+    private readonly givenMessage: string | null,
+    readonly timestamp: number | null,
+    readonly logStream: string | null,
+    readonly logGroup: string | null,
+    readonly input: string,
+    readonly line: number,
+  ) {}
+  get messageBytes(): Buffer | null {
+    return this.messageOffset >= 0 ? this.raw.subarray(this.messageOffset) : null;
+  }
+  get message(): string {
+    return (this.text ??= this.givenMessage ?? this.raw.toString('utf8', this.messageOffset));
+  }
+}
+
+/** Scans a file in parts on the pool; hands results on in file order. */
+async function scanInParts(
+  pool: WorkerPool,
+  threads: number,
+  plan: ParallelPlan,
+  name: string,
+  path: string,
+  format: Format,
+  options: ScanOptions,
+  issues: ScanIssues,
+  onMatch: (e: ScannedEvent) => void | Promise<void>,
+): Promise<{ lines: number; matched: number }> {
+  const size = (await stat(path)).size;
+  const parts = await fileParts(path, size, options.partBytes);
+  const pending: Promise<PartResult>[] = [];
+  let next = 0;
+  const submit = (): void => {
+    const p = parts[next++]!;
+    pending.push(
+      pool.run({
+        plan,
+        name,
+        path,
+        start: p.start,
+        end: p.end,
+        format,
+        ...(options.start !== undefined ? { timeStart: options.start } : {}),
+        ...(options.end !== undefined ? { timeEnd: options.end } : {}),
+        ...(options.maxLineBytes !== undefined ? { maxLineBytes: options.maxLineBytes } : {}),
+        countOnly: options.countOnly === true,
+      }),
+    );
+  };
+  // Keep a few parts in flight per thread; memory stays bounded by the parts held.
+  while (next < parts.length && pending.length < threads * 2) submit();
+  let lines = 0;
+  let matched = 0;
+  while (pending.length > 0) {
+    const r = await pending.shift()!;
+    if (next < parts.length) submit();
+    issues.merge(new Map(r.issues), lines);
+    const ev = r.events;
+    const data = Buffer.from(ev.data.buffer, ev.data.byteOffset, ev.data.byteLength);
+    let from = 0;
+    for (let i = 0; i < ev.ends.length; i++) {
+      const raw = data.subarray(from, ev.ends[i]);
+      from = ev.ends[i]!;
+      const res = onMatch(new PartEvent(raw, ev.messageOffsets[i]!, ev.messages[i]!, ev.timestamps[i]!, ev.streams[i]!, ev.groups[i]!, name, lines + ev.lines[i]!));
+      if (res) await res;
+    }
+    lines += r.lines;
+    matched += r.matched;
+    options.onChunk?.(r.bytes);
+  }
+  return { lines, matched };
 }
 
 /** A matched line that is its own message; the message string is made on first use. */
@@ -291,7 +425,6 @@ function makeDecoder(
 ): LineDecoder {
   // Messages JSON-encoded inside the line (ndjson) need the escape fallback whatever the plan.
   const gate = plan.literals.length > 0 ? new LineGate(plan.literals, plan.decodesJson || format === 'ndjson') : LineGate.open;
-  const where = (lineNo: number): string => `${inputName}:${lineNo}`;
 
   switch (format) {
     case 'json':
@@ -300,19 +433,19 @@ function makeDecoder(
       const testBytes = checkJson && plan.testBytes ? plan.testBytes.bind(plan) : null;
       return (buf, start, end, lineNo, utf8) => {
         if (isBlank(buf, start, end)) return; // blank lines hold no event
-        if (!utf8) return issues.add('bad-utf8', where(lineNo));
-        if (checkJson && !looksLikeObject(buf, start, end)) return issues.add('not-json', where(lineNo));
+        if (!utf8) return issues.addAtLine('bad-utf8', inputName, lineNo);
+        if (checkJson && !looksLikeObject(buf, start, end)) return issues.addAtLine('not-json', inputName, lineNo);
         if (!gate.mayMatch(buf, start, end)) return;
         if (testBytes) {
           const r = testBytes(buf, start, end);
-          if (r === undefined) return issues.add('not-json', where(lineNo));
+          if (r === undefined) return issues.addAtLine('not-json', inputName, lineNo);
           if (r === true)
             emit(new LineEvent(buf.subarray(start, end), inputName, lineNo)); // the string is built only if asked for
           return;
         }
         const message = buf.toString('utf8', start, end);
         const r = plan.test(message);
-        if (r === undefined && checkJson) return issues.add('not-json', where(lineNo));
+        if (r === undefined && checkJson) return issues.addAtLine('not-json', inputName, lineNo);
         if (r === true)
           emit({ timestamp: null, message, logStream: null, logGroup: null, raw: buf.subarray(start, end), messageBytes: buf.subarray(start, end), input: inputName, line: lineNo });
       };
@@ -322,11 +455,11 @@ function makeDecoder(
       const withStream = format === 'tail';
       return (buf, start, end, lineNo, utf8) => {
         if (isBlank(buf, start, end)) return;
-        if (!utf8) return issues.add('bad-utf8', where(lineNo));
+        if (!utf8) return issues.addAtLine('bad-utf8', inputName, lineNo);
         const sp = buf.indexOf(32, start);
         const tsEnd = sp === -1 || sp > end ? end : sp;
         const ts = parseIsoTimestamp(buf, start, tsEnd);
-        if (Number.isNaN(ts)) return issues.add('bad-timestamp', where(lineNo));
+        if (Number.isNaN(ts)) return issues.addAtLine('bad-timestamp', inputName, lineNo);
         if (timed && !(ts >= tStart && ts < tEnd)) return;
         let msgStart = Math.min(end, tsEnd + 1);
         let stream: string | null = null;
@@ -345,12 +478,12 @@ function makeDecoder(
     case 'ndjson':
       return (buf, start, end, lineNo, utf8) => {
         if (isBlank(buf, start, end)) return;
-        if (!utf8) return issues.add('bad-utf8', where(lineNo));
-        if (!looksLikeObject(buf, start, end)) return issues.add('not-json', where(lineNo));
+        if (!utf8) return issues.addAtLine('bad-utf8', inputName, lineNo);
+        if (!looksLikeObject(buf, start, end)) return issues.addAtLine('not-json', inputName, lineNo);
         if (!timed && !gate.mayMatch(buf, start, end)) return;
         const ev = parseNdjsonEvent(buf.toString('utf8', start, end));
-        if (ev === NOT_JSON) return issues.add('not-json', where(lineNo));
-        if (typeof ev === 'string') return issues.add(ev === 'timestamp' ? 'bad-timestamp' : 'bad-event', where(lineNo), ev === 'timestamp' ? undefined : ev);
+        if (ev === NOT_JSON) return issues.addAtLine('not-json', inputName, lineNo);
+        if (typeof ev === 'string') return issues.addAtLine(ev === 'timestamp' ? 'bad-timestamp' : 'bad-event', inputName, lineNo, ev === 'timestamp' ? undefined : ev);
         if (timed && !(ev.timestamp >= tStart && ev.timestamp < tEnd)) return;
         if (plan.test(ev.message) === true)
           emit({ timestamp: ev.timestamp, message: ev.message, logStream: ev.logStream, logGroup: ev.logGroup, raw: buf.subarray(start, end), messageBytes: null, input: inputName, line: lineNo });

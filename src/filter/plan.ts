@@ -4,7 +4,7 @@
  */
 import { type LinePlan, type ScanOptions, type ScanReport, type ScannedEvent, scan } from '../engine/scan.js';
 import type { Input } from '../sources/inputs.js';
-import type { CompiledFilterPattern } from './index.js';
+import { compileFilterPattern, type CompiledFilterPattern } from './index.js';
 import { best } from './prefilter.js';
 
 export function linePlanOf(p: CompiledFilterPattern): LinePlan {
@@ -17,12 +17,20 @@ export function linePlanOf(p: CompiledFilterPattern): LinePlan {
   };
 }
 
-/** Runs a compiled pattern over inputs, calling onMatch for each matching event in input order. */
+/** How a scan worker rebuilds this plan (engine/parallel.ts). */
+export function linePlanFromSpec(spec: { pattern: string }): LinePlan {
+  return linePlanOf(compileFilterPattern(spec.pattern));
+}
+
+/**
+ * Runs a compiled pattern over inputs, calling onMatch for each matching event in input
+ * order; with `threads` > 1, big files are scanned by worker threads, with the same results.
+ */
 export function filterInputs(
   pattern: CompiledFilterPattern,
   inputs: readonly Input[],
   onMatch: (e: ScannedEvent) => void | Promise<void>,
   options: ScanOptions = {},
 ): Promise<ScanReport> {
-  return scan(inputs, linePlanOf(pattern), onMatch, options);
+  return scan(inputs, linePlanOf(pattern), onMatch, { ...options, parallel: { module: import.meta.url, spec: { pattern: pattern.source } } });
 }

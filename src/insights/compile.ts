@@ -437,7 +437,11 @@ function stageFor(c: Command, next: Stage, ordered: boolean, ctx: EvalContext, f
       const top = fusedLimit !== undefined ? new TopN(fusedLimit, order) : null;
       return {
         push: (r) => {
-          keyed.set(r, keys.map((k) => k.f(r, ctx)));
+          // 3.6: a map or list cannot be sorted; it counts as absent.
+          keyed.set(r, keys.map((k) => {
+            const v = k.f(r, ctx);
+            return isMap(v) || isList(v) ? undefined : v;
+          }));
           if (top) top.add(r);
           else all.push(r);
         },

@@ -92,6 +92,11 @@ function fieldOf(e: Expr): string | null {
   return e.kind === 'field' ? e.name : null;
 }
 
+/** Whether a field's value is text of the message: @message, or a field discovered in it (not @logStream etc.). */
+function valueInMessage(f: string | null): f is string {
+  return f !== null && (f === '@message' || keyLiteral(f) !== null);
+}
+
 function clauses(e: Expr): Clause[] {
   switch (e.kind) {
     case 'binary': {
@@ -107,7 +112,7 @@ function clauses(e: Expr): Clause[] {
           const f = fieldOf(side);
           const key = f === null ? null : keyLiteral(f);
           if (key !== null) out.push([key]);
-          if (f !== null && e.op === '=' && other.kind === 'string' && safeValueLiteral(other.value)) out.push([other.value]);
+          if (valueInMessage(f) && e.op === '=' && other.kind === 'string' && safeValueLiteral(other.value)) out.push([other.value]);
         }
         return out;
       }
@@ -129,7 +134,7 @@ function clauses(e: Expr): Clause[] {
       const f = fieldOf(e.subject);
       const out: Clause[] = [];
       if (f !== null && keyLiteral(f) !== null) out.push([keyLiteral(f)!]);
-      if (f !== null && safeValueLiteral(e.pattern.value)) out.push([e.pattern.value]);
+      if (valueInMessage(f) && safeValueLiteral(e.pattern.value)) out.push([e.pattern.value]);
       return out;
     }
     case 'in': {
@@ -137,7 +142,7 @@ function clauses(e: Expr): Clause[] {
       const f = fieldOf(e.subject);
       const out: Clause[] = [];
       if (f !== null && keyLiteral(f) !== null) out.push([keyLiteral(f)!]);
-      if (e.items.length > 0 && e.items.every((i) => i.kind === 'string' && safeValueLiteral(i.value)))
+      if (valueInMessage(f) && e.items.length > 0 && e.items.every((i) => i.kind === 'string' && safeValueLiteral(i.value)))
         out.push(e.items.map((i) => (i as { value: string }).value));
       return out;
     }

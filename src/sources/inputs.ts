@@ -2,6 +2,7 @@
  * Where events come from: files, directories (recursively), gzip files and stdin.
  */
 import { createReadStream, type Dirent, promises as fsp } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
@@ -11,6 +12,8 @@ export interface Input {
   readonly name: string;
   /** Null for stdin. */
   readonly path: string | null;
+  /** Only these bytes of the file, [start, end): a part of a file split across threads. */
+  readonly range?: { readonly start: number; readonly end: number };
 }
 
 export class InputError extends Error {
@@ -73,44 +76,47 @@ export async function resolveInputs(args: readonly string[], stdinIsTty: boolean
 }
 
 /**
- * Opens an input as a stream of Buffers; gzip is recognised by its magic bytes (not the
- * name) and inflated with node:zlib, which also reads concatenated gzip members.
+ * Opens an input as chunks of bytes; gzip is recognised by its magic bytes (not the name)
+ * and inflated with node:zlib, which also reads concatenated gzip members. Errors (an
+ * unreadable file, a truncated gzip member) surface from the iteration.
  */
-export async function openInput(input: Input): Promise<{ stream: Readable; gzip: boolean }> {
-  const raw: Readable = input.path === null ? process.stdin : createReadStream(input.path, { highWaterMark: CHUNK_BYTES });
-  const first = await peek(raw);
-  const gzip = first !== null && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
-  if (first !== null) raw.unshift(first);
-  if (!gzip) return { stream: raw, gzip };
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-  raw.on('error', (e) => gunzip.destroy(e));
-  return { stream: raw.pipe(gunzip), gzip };
+export async function openInput(input: Input): Promise<{ stream: AsyncIterable<Buffer> }> {
+  const raw: Readable =
+    input.path === null
+      ? process.stdin
+      : createReadStream(input.path, {
+          highWaterMark: CHUNK_BYTES,
+          ...(input.range ? { start: input.range.start, end: input.range.end - 1 } : {}),
+        });
+  return { stream: chunksOf(raw) };
 }
 
-/** The first chunk of a stream, or null at once-ended streams. */
-function peek(s: Readable): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const onReadable = (): void => {
-      const chunk = s.read() as Buffer | null;
-      if (chunk === null && !s.readableEnded) return; // wait for more
-      cleanup();
-      resolve(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(null);
-    };
-    const onError = (e: Error): void => {
-      cleanup();
-      reject(e);
-    };
-    const cleanup = (): void => {
-      s.off('readable', onReadable);
-      s.off('end', onEnd);
-      s.off('error', onError);
-    };
-    s.on('readable', onReadable);
-    s.on('end', onEnd);
-    s.on('error', onError);
-  });
+async function* chunksOf(raw: Readable): AsyncGenerator<Buffer> {
+  const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const rest: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => it };
+  const first = await it.next();
+  if (first.done) return;
+  const head = first.value;
+  if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) {
+    yield head;
+    yield* rest;
+    return;
+  }
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  // Feed the compressed bytes in while the inflated ones are read out.
+  const feed = (async (): Promise<void> => {
+    try {
+      if (!gunzip.write(head)) await once(gunzip, 'drain');
+      for await (const c of rest) if (!gunzip.write(c)) await once(gunzip, 'drain');
+      gunzip.end();
+    } catch (e) {
+      gunzip.destroy(e as Error);
+    }
+  })();
+  try {
+    for await (const c of gunzip) yield c as Buffer;
+  } finally {
+    raw.destroy();
+    await feed;
+  }
 }

@@ -25,6 +25,9 @@ export interface IssueCount {
   /** Where the first one was: `input:line` (or `input` with a byte offset). */
   first: string;
   detail?: string;
+  /** The first one's input and line, when it has a line (to re-base lines of a file part). */
+  firstInput?: string;
+  firstLine?: number;
 }
 
 export class ScanIssues {
@@ -34,6 +37,33 @@ export class ScanIssues {
     const seen = this.byKind.get(kind);
     if (seen) seen.count++;
     else this.byKind.set(kind, { count: 1, first: where, ...(detail ? { detail } : {}) });
+  }
+
+  /** Like add, for a line of an input. */
+  addAtLine(kind: IssueKind, input: string, line: number, detail?: string): void {
+    const seen = this.byKind.get(kind);
+    if (seen) seen.count++;
+    else this.byKind.set(kind, { count: 1, first: `${input}:${line}`, firstInput: input, firstLine: line, ...(detail ? { detail } : {}) });
+  }
+
+  /**
+   * Adds the issues of a later part of the same scan; `lineOffset` is added to the lines of
+   * that part (it counted its lines from 1). Parts must be merged in input order.
+   */
+  merge(part: ReadonlyMap<IssueKind, IssueCount>, lineOffset: number): void {
+    for (const [kind, c] of part) {
+      const seen = this.byKind.get(kind);
+      if (seen) {
+        seen.count += c.count;
+        continue;
+      }
+      const line = c.firstLine !== undefined ? c.firstLine + lineOffset : undefined;
+      this.byKind.set(kind, {
+        ...c,
+        first: line !== undefined && c.firstInput !== undefined ? `${c.firstInput}:${line}` : c.first,
+        ...(line !== undefined ? { firstLine: line } : {}),
+      });
+    }
   }
 
   get total(): number {

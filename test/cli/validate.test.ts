@@ -153,11 +153,11 @@ test('usage errors exit 2', () => {
   assert.match(partly.stdout, /^lines +\d+ read/m, 'the inputs that exist are still reported');
 });
 
-test('stdin: read when piped; locations are event numbers', () => {
+test('stdin: read when piped; locations are its line numbers', () => {
   const bad = sampleLines[1]!.replace('"proto":"tls"', '"proto":"TLS"');
   const r = runCli(['validate'], { input: `${sampleLines[0]}\n\n${bad}\n` });
   assert.equal(r.status, 1);
-  assert.match(r.stdout, /HS3104 +error +1 +in 1 line +value outside its enum +first at stdin event 2$/m);
+  assert.match(r.stdout, /HS3104 +error +1 +in 1 line +value outside its enum +first at stdin:3$/m);
 });
 
 test('--format forces the input format; config lines are told apart from flow lines', () => {

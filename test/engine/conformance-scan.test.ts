@@ -41,3 +41,32 @@ test('every one-line filter case gives its answer through the scan', async () =>
     assert.equal(matched, c.expect === 'match' ? 1 : 0, `${c.id}: ${c.pattern} on ${c.message} (${format}, ${report.issues.summary() ?? 'no issues'})`);
   }
 });
+
+test('the same cases through worker threads, with files cut into tiny parts', async () => {
+  // All cases' messages in one file, several times over, scanned in parts of ~256 bytes.
+  const oneLine = cases.filter((c) => {
+    const t = c.message!.trim();
+    return !(t.startsWith('{') && t.endsWith('}')) || true;
+  });
+  const byPattern = new Map<string, Case[]>();
+  for (const c of oneLine) byPattern.set(c.pattern, [...(byPattern.get(c.pattern) ?? []), c]);
+  let k = 0;
+  for (const [pattern, group] of byPattern) {
+    const file = join(dir, `parts-${k++}.log`);
+    const lines = Array.from({ length: 40 }, () => group.map((c) => c.message!)).flat();
+    writeFileSync(file, lines.join('\n') + '\n');
+    const expected = 40 * group.filter((c) => c.expect === 'match').length;
+    for (const format of ['text'] as const) {
+      let matched = 0;
+      const seen: number[] = [];
+      await filterInputs(compileFilterPattern(pattern), [{ name: file, path: file }], (e) => {
+        matched++;
+        seen.push(e.line ?? -1);
+      }, { format, threads: 2, parallelMinBytes: 1, partBytes: 256 });
+      assert.equal(matched, expected, `${pattern} (${group.map((c) => c.id).join(', ')})`);
+      // Lines come back in file order with their true numbers.
+      const want = lines.flatMap((_, i) => (group[i % group.length]!.expect === 'match' ? [i + 1] : []));
+      assert.deepEqual(seen, want, pattern);
+    }
+  }
+});
