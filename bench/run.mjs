@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// `npm run bench` (after `npm run build`): haystack's filter command against jq (and DuckDB when
-// its CLI is installed) on a generated discrimiNAT flow log, plain and gzipped.
+// `npm run bench` (after `npm run build`): haystack against jq and DuckDB on a generated
+// discrimiNAT flow log. DuckDB is read_json on one thread, through @duckdb/node-api in its own
+// process (bench/duckdb-peer.mjs), so it is timed from outside like haystack and jq.
+//
+// Tasks: two filter patterns (`haystack filter PATTERN FILE --count`, on the plain file and its
+// .gz) and two Logs Insights queries (`haystack query QUERY FILE --output json`): the allowlist
+// recipe for the see-thru group with the most exerted lines in the file, and a count by dhost.
 //
 // Inputs are generated once into the git-ignored bench/data/ by scripts/generate-flow.mjs (fixed
 // seed); the .gz is the plain file compressed with node:zlib, so both hold the same lines.
@@ -8,20 +13,26 @@
 // reported, with MB/s over the plain file's size whatever the input. Environment:
 //   BENCH_LINES  lines in the generated log (default 1000000)
 //   BENCH_RUNS   timed runs per command (default 5)
-// Exit code 1 when haystack's count differs from jq's or DuckDB's, or between the plain and .gz file.
+//   BENCH_ONLY   filter or query: run only those tasks (default both)
+// Exit code 1 when two tools disagree: on a count, or for a query on the whole table (every group
+// and its count, booleans as 1/0), or haystack between the plain and .gz file. A peer that is not
+// available (jq not on PATH, DuckDB's native binding not loadable) is left out with a printed note.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
+import { FLOW_FIELD_ORDER } from '../scripts/generate-flow.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = join(root, 'bench', 'data');
 const cli = join(root, 'dist', 'cli', 'main.js');
 const generator = join(root, 'scripts', 'generate-flow.mjs');
+const duckdbPeer = join(root, 'bench', 'duckdb-peer.mjs');
 const SEED = 'bench';
 
 function positiveInt(name, fallback) {
@@ -34,8 +45,19 @@ function positiveInt(name, fallback) {
   return Number(text);
 }
 
+function taskKind(name) {
+  const text = process.env[name];
+  if (text === undefined || text === '') return null;
+  if (text !== 'filter' && text !== 'query') {
+    console.error(`bench: ${name} must be filter or query, got ${JSON.stringify(text)}`);
+    process.exit(2);
+  }
+  return text;
+}
+
 const LINES = positiveInt('BENCH_LINES', 1_000_000);
 const RUNS = positiveInt('BENCH_RUNS', 5);
+const ONLY = taskKind('BENCH_ONLY');
 
 const label = (n) => (n % 1_000_000 === 0 ? `${n / 1_000_000}m` : n % 1000 === 0 ? `${n / 1000}k` : String(n));
 const plain = join(dataDir, `flow-${label(LINES)}.log`);
@@ -114,22 +136,28 @@ async function runOnce(argv, { rss = false } = {}) {
   return { seconds, stdout, rssKb };
 }
 
-/** One warm-up, then RUNS timed runs: median seconds, the count printed, the largest peak RSS. */
+/**
+ * One warm-up, then RUNS timed runs: median seconds, every timed run's stdout (the last is the
+ * answer), the largest peak RSS.
+ */
 async function measure(argv, opts) {
   const warm = await runOnce(argv, opts);
   const times = [];
+  const outputs = [];
   let rssKb = warm.rssKb;
-  let out = warm.stdout;
   for (let i = 0; i < RUNS; i++) {
     const r = await runOnce(argv, opts);
     times.push(r.seconds);
-    out = r.stdout;
+    outputs.push(r.stdout);
     if (r.rssKb !== null) rssKb = Math.max(rssKb ?? 0, r.rssKb);
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  const median = times.length % 2 === 1 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
-  return { median, count: lastInteger(out), rssKb };
+  return { median: median(times), outputs, rssKb };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function lastInteger(text) {
@@ -138,13 +166,223 @@ function lastInteger(text) {
 }
 
 const shq = (s) => `'${s.replaceAll("'", "'\\''")}'`;
+const sqlString = (s) => `'${s.replaceAll("'", "''")}'`;
 
 // ---------------------------------------------------------------------------------------------
+// Answers: what each tool printed, reduced to something the others can be compared with
 
-const PREDICATES = [
-  { name: 'disallowed', pattern: '{ $.outcome = "disallowed" }', jq: 'select(.outcome=="disallowed")', sql: "outcome = 'disallowed'" },
-  { name: 'src', pattern: '{ $.src = "172.16.1.9" }', jq: 'select(.src=="172.16.1.9")', sql: "src = '172.16.1.9'" },
-];
+/** A filter task's answer: the number of matching lines. */
+const countAnswer = (n) => ({ rows: n, count: n, groups: null, duplicates: [] });
+
+/**
+ * A query task's answer from [group values, count] pairs: groups keyed by their values, each
+ * value as a string, booleans as 1/0 (haystack renders booleans as Insights does) and missing as
+ * null, so a JSON number and a CSV-ish string of the same value agree.
+ */
+function tableAnswer(pairs) {
+  const groups = new Map();
+  const duplicates = [];
+  let count = 0;
+  for (const [values, n] of pairs) {
+    const key = JSON.stringify(values.map((v) => (v === true ? '1' : v === false ? '0' : v === null || v === undefined ? null : String(v))));
+    if (groups.has(key)) duplicates.push(key);
+    groups.set(key, (groups.get(key) ?? 0) + Number(n));
+    count += Number(n);
+  }
+  return { rows: pairs.length, count, groups, duplicates };
+}
+
+/** Rows of JSON objects (haystack --output json, the DuckDB peer) to [values of keys, count]. */
+const objectPairs = (rows, keys) => rows.map((row) => [keys.map((k) => row[k]), row['count()']]);
+
+/** `sort | uniq -c` over jq -c output: "   N <JSON value or array>" per line. */
+function uniqPairs(text) {
+  const pairs = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const m = /^\s*(\d+) (.*)$/.exec(line);
+    if (m === null) throw new Error(`unexpected uniq -c line: ${JSON.stringify(line)}`);
+    const value = JSON.parse(m[2]);
+    pairs.push([Array.isArray(value) ? value : [value], Number(m[1])]);
+  }
+  return pairs;
+}
+
+/** Why two answers differ, or null when they agree. */
+function disagreement(a, b) {
+  if (a.groups === null || b.groups === null) return a.count === b.count ? null : `${a.count} vs ${b.count} matches`;
+  const problems = [];
+  if (a.groups.size !== b.groups.size) problems.push(`${a.groups.size} vs ${b.groups.size} groups`);
+  if (a.count !== b.count) problems.push(`total count ${a.count} vs ${b.count}`);
+  const differing = [];
+  for (const [key, n] of a.groups) if (b.groups.get(key) !== n) differing.push(`${key}: ${n} vs ${b.groups.get(key) ?? 'absent'}`);
+  for (const [key, n] of b.groups) if (!a.groups.has(key)) differing.push(`${key}: absent vs ${n}`);
+  if (differing.length > 0) problems.push(`${differing.length} groups differ, e.g. ${differing.slice(0, 3).join('; ')}`);
+  for (const answer of [a, b]) if (answer.duplicates.length > 0) problems.push(`a group repeated: ${answer.duplicates[0]}`);
+  return problems.length === 0 ? null : problems.join('; ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peers
+
+/** jq, when on PATH; the query tasks also need sort and uniq, which any system with jq has. */
+const hasJq = onPath('jq');
+
+/** DuckDB's version, or why it cannot run here (the npm package's native binding failed to load). */
+function probeDuckdb() {
+  const run = spawnSync(process.execPath, [duckdbPeer, '--version'], { encoding: 'utf8' });
+  if (run.status === 0) return { version: run.stdout.trim(), problem: null };
+  const why = (run.stderr || run.error?.message || `exit ${run.status}`).trim().split('\n')[0];
+  return { version: null, problem: why };
+}
+
+// DuckDB is told every field's type rather than inferring them from a sample: sampling can miss a
+// field that is rare early in a file, and it picks HUGEINT for see_thru_days_remaining. Missing
+// fields are NULL. A field the generator gains must be added here (checked below).
+const DUCKDB_TYPES = {
+  dhost: 'VARCHAR', cat: 'VARCHAR', outcome: 'VARCHAR', src: 'VARCHAR', spt: 'BIGINT', proto: 'VARCHAR',
+  proto_v: 'VARCHAR', dst: 'VARCHAR', dpt: 'BIGINT', reason: 'VARCHAR', instance: 'VARCHAR', pqc: 'BOOLEAN',
+  http_code: 'BIGINT', http_method: 'VARCHAR', http_path: 'VARCHAR', http_user_agent: 'VARCHAR',
+  see_thru_days_remaining: 'BIGINT', see_thru_gid: 'VARCHAR', see_thru_exerted: 'BOOLEAN',
+};
+const untyped = FLOW_FIELD_ORDER.filter((f) => !(f in DUCKDB_TYPES));
+if (untyped.length > 0) {
+  console.error(`bench: no DuckDB type for flow field(s) ${untyped.join(', ')}; add them to DUCKDB_TYPES`);
+  process.exit(2);
+}
+
+const DUCKDB_SETUP = 'SET threads = 1';
+const duckdbColumns = `{${FLOW_FIELD_ORDER.map((f) => `${f}: '${DUCKDB_TYPES[f]}'`).join(', ')}}`;
+const duckdbSource = (file) => `read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${duckdbColumns})`;
+
+/** Fields where DuckDB's own inference (default sample) differs from DUCKDB_TYPES: reported, not fatal. */
+function duckdbInferenceNotes() {
+  const sql = `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_json(${sqlString(plain)}, format = 'newline_delimited'))`;
+  const run = spawnSync(process.execPath, [duckdbPeer, DUCKDB_SETUP, sql], { encoding: 'utf8' });
+  if (run.status !== 0) return [`DuckDB type inference could not be checked: ${run.stderr.trim().split('\n')[0]}`];
+  const inferred = new Map(JSON.parse(run.stdout).rows.map((r) => [r.column_name, r.column_type]));
+  const notes = [];
+  for (const f of FLOW_FIELD_ORDER) {
+    const got = inferred.get(f);
+    if (got === undefined) notes.push(`${f} not detected at all`);
+    else if (got !== DUCKDB_TYPES[f]) notes.push(`${f} as ${got}`);
+  }
+  for (const f of inferred.keys()) if (!(f in DUCKDB_TYPES)) notes.push(`unexpected column ${f}`);
+  return notes.length === 0 ? [] : [`DuckDB left to infer types would read ${notes.join(', ')} (the bench declares ${notes.length === 1 ? 'it' : 'them'}: see DUCKDB_TYPES).`];
+}
+
+/**
+ * The see_thru_gid on the most lines with see_thru_exerted true (ties: the smaller id), read with
+ * plain JSON.parse rather than haystack, so the allowlist task selects rows that exist.
+ */
+async function busiestExertedGid(file) {
+  const counts = new Map();
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (!line.includes('"see_thru_exerted"')) continue;
+    const event = JSON.parse(line);
+    if (event.see_thru_exerted === true && typeof event.see_thru_gid === 'string') {
+      counts.set(event.see_thru_gid, (counts.get(event.see_thru_gid) ?? 0) + 1);
+    }
+  }
+  const ranked = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  if (ranked.length === 0) throw new Error(`no line of ${file} has see_thru_exerted true`);
+  return ranked[0][0];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tasks. Each run: the tool, its argv, the command as printed, and how to read its answer.
+
+const shown = (file) => relative(root, file);
+
+function filterTask({ name, pattern, jq, where }) {
+  const haystack = (file, tool) => ({
+    tool,
+    argv: [process.execPath, cli, 'filter', pattern, file, '--count'],
+    command: `node dist/cli/main.js filter ${shq(pattern)} ${shown(file)} --count`,
+    answer: (out) => countAnswer(lastInteger(out)),
+  });
+  const sql = `SELECT count(*) AS n FROM FLOW WHERE ${where}`;
+  return {
+    name,
+    runs: [
+      haystack(plain, 'haystack'),
+      haystack(gz, 'haystack .gz'),
+      {
+        tool: 'jq',
+        argv: ['sh', '-c', `jq -c ${shq(jq)} ${shq(plain)} | wc -l`],
+        command: `jq -c ${shq(jq)} ${shown(plain)} | wc -l`,
+        answer: (out) => countAnswer(lastInteger(out)),
+      },
+      duckdbRun(sql, (rows) => countAnswer(rows[0].n)),
+    ],
+  };
+}
+
+/** A stats query: group-by fields `keys`, one count() column; the jq filter emits the keys per matching line. */
+function queryTask({ name, query, keys, jq, sql }) {
+  return {
+    name,
+    runs: [
+      {
+        tool: 'haystack',
+        argv: [process.execPath, cli, 'query', query, plain, '--output', 'json'],
+        command: `node dist/cli/main.js query ${shq(query)} ${shown(plain)} --output json`,
+        answer: (out) => tableAnswer(objectPairs(JSON.parse(out), keys)),
+      },
+      {
+        tool: 'jq',
+        argv: ['sh', '-c', `jq -c ${shq(jq)} ${shq(plain)} | LC_ALL=C sort | LC_ALL=C uniq -c`],
+        command: `jq -c ${shq(jq)} ${shown(plain)} | LC_ALL=C sort | LC_ALL=C uniq -c`,
+        answer: (out) => tableAnswer(uniqPairs(out)),
+      },
+      duckdbRun(sql, (rows) => tableAnswer(objectPairs(rows, keys))),
+    ],
+  };
+}
+
+function duckdbRun(sql, answer) {
+  return {
+    tool: 'DuckDB',
+    argv: [process.execPath, duckdbPeer, DUCKDB_SETUP, sql.replace('FROM FLOW', () => `FROM ${duckdbSource(plain)}`)],
+    command: `${DUCKDB_SETUP}; ${sql}`,
+    answer: (out) => answer(JSON.parse(out).rows),
+    ownSeconds: (out) => JSON.parse(out).seconds,
+  };
+}
+
+function tasks(gid) {
+  const list = [];
+  if (ONLY !== 'query') {
+    list.push(
+      filterTask({ name: 'disallowed', pattern: '{ $.outcome = "disallowed" }', jq: 'select(.outcome=="disallowed")', where: "outcome = 'disallowed'" }),
+      filterTask({ name: 'src', pattern: '{ $.src = "172.16.1.9" }', jq: 'select(.src=="172.16.1.9")', where: "src = '172.16.1.9'" }),
+    );
+  }
+  if (ONLY !== 'filter') {
+    const allowlistKeys = ['see_thru_exerted', 'see_thru_gid', 'dhost', 'proto', 'dpt'];
+    list.push(
+      // The recipe plus `limit 100000`: without a limit Insights (and haystack) return at most
+      // 10,000 rows, and server-side lines put the client's port in dpt, so the table is bigger.
+      queryTask({
+        name: 'allowlist',
+        query: `filter see_thru_exerted AND see_thru_gid = "${gid}" | stats count() by ${allowlistKeys.join(', ')} | limit 100000`,
+        keys: allowlistKeys,
+        jq: `select(.see_thru_exerted==true and .see_thru_gid=="${gid}") | [${allowlistKeys.map((k) => `.${k}`).join(',')}]`,
+        sql: `SELECT ${allowlistKeys.join(', ')}, count(*) AS "count()" FROM FLOW WHERE see_thru_exerted AND see_thru_gid = ${sqlString(gid)} GROUP BY ${allowlistKeys.join(', ')}`,
+      }),
+      queryTask({
+        name: 'by dhost',
+        query: 'stats count() by dhost | limit 100000',
+        keys: ['dhost'],
+        jq: '.dhost',
+        sql: 'SELECT dhost, count(*) AS "count()" FROM FLOW GROUP BY dhost',
+      }),
+    );
+  }
+  return list;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function main() {
   if (!existsSync(cli)) {
@@ -154,62 +392,80 @@ async function main() {
   await ensureInputs();
   const size = statSync(plain).size;
   const mbps = (s) => size / 1e6 / s;
-  const shown = (file) => relative(root, file);
+  const duckdb = probeDuckdb();
+  const notes = [];
+  if (!hasJq) notes.push('jq is not on PATH: no jq rows, answers not cross-checked against jq.');
+  if (duckdb.version === null) notes.push(`DuckDB (@duckdb/node-api) cannot run here, so no DuckDB rows: ${duckdb.problem}`);
+  else notes.push(...duckdbInferenceNotes());
+  const gid = ONLY === 'filter' ? null : await busiestExertedGid(plain);
+  const loadAtStart = loadavg()[0];
+
   const rows = [];
   const failures = [];
-
-  for (const p of PREDICATES) {
-    const counts = {};
-    for (const file of [plain, gz]) {
-      const argv = [process.execPath, cli, 'filter', p.pattern, file, '--count'];
-      const r = await measure(argv, { rss: true });
-      counts[file] = r.count;
-      rows.push({
-        predicate: p.name, tool: 'haystack', median: r.median, count: r.count, rssKb: r.rssKb,
-        command: `node dist/cli/main.js filter ${shq(p.pattern)} ${shown(file)} --count`,
-      });
-    }
-    if (counts[plain] !== counts[gz]) failures.push(`${p.pattern}: ${counts[plain]} matches in the plain file, ${counts[gz]} in the .gz`);
-
-    if (onPath('jq')) {
-      const command = `jq -c ${shq(p.jq)} ${shq(plain)} | wc -l`;
-      const r = await measure(['sh', '-c', command]);
-      rows.push({ predicate: p.name, tool: 'jq', median: r.median, count: r.count, rssKb: null, command: `jq -c ${shq(p.jq)} ${shown(plain)} | wc -l` });
-      if (r.count !== counts[plain]) failures.push(`${p.pattern}: haystack counts ${counts[plain]}, jq ${r.count}`);
-    }
-    if (onPath('duckdb')) {
-      const sql = `SET threads=1; SELECT count(*) FROM read_json('${plain.replaceAll("'", "''")}', format='newline_delimited') WHERE ${p.sql};`;
-      const r = await measure(['duckdb', '-noheader', '-csv', '-c', sql]);
-      rows.push({
-        predicate: p.name, tool: 'duckdb', median: r.median, count: r.count, rssKb: null,
-        command: `duckdb: SET threads=1; SELECT count(*) FROM read_json('${shown(plain)}') WHERE ${p.sql}`,
-      });
-      if (r.count !== counts[plain]) failures.push(`${p.pattern}: haystack counts ${counts[plain]}, DuckDB ${r.count}`);
+  const duckdbOwn = [];
+  const taskList = tasks(gid);
+  for (const task of taskList) {
+    let reference = null;
+    for (const run of task.runs) {
+      if ((run.tool === 'jq' && !hasJq) || (run.tool === 'DuckDB' && duckdb.version === null)) continue;
+      process.stderr.write(`bench: ${task.name}: ${run.tool}\n`);
+      const r = await measure(run.argv, { rss: true });
+      const last = r.outputs[r.outputs.length - 1];
+      const answer = run.answer(last);
+      if (!Number.isInteger(answer.count)) failures.push(`${task.name}: ${run.tool} printed no count: ${JSON.stringify(last.slice(0, 200))}`);
+      rows.push({ task: task.name, tool: run.tool, median: r.median, rows: answer.rows, rssKb: r.rssKb });
+      if (run.ownSeconds !== undefined) duckdbOwn.push(`${task.name} ${median(r.outputs.map(run.ownSeconds)).toFixed(3)} s`);
+      if (reference === null) reference = { tool: run.tool, answer };
+      else {
+        const why = disagreement(reference.answer, answer);
+        if (why !== null) failures.push(`${task.name}: ${reference.tool} vs ${run.tool}: ${why}`);
+      }
     }
   }
 
-  const jqTime = new Map(rows.filter((r) => r.tool === 'jq').map((r) => [r.predicate, r.median]));
-  const cell = (s) => s.replaceAll('|', '\\|');
+  const peerTime = (task, tool) => rows.find((r) => r.task === task && r.tool === tool)?.median;
+  const ratio = (r, tool) => {
+    const t = peerTime(r.task, tool);
+    return t === undefined ? 'n/a' : (r.median / t).toFixed(2);
+  };
+  const cell = (s) => String(s).replaceAll('|', '\\|');
+  // A load above the CPU count means other work shared the CPUs with the timed commands.
+  const loadAtEnd = loadavg()[0];
+  const loadNote = `1-minute load average ${loadAtStart.toFixed(1)} before, ${loadAtEnd.toFixed(1)} after` +
+    (Math.max(loadAtStart, loadAtEnd) > cpus().length ? ' (more than the CPUs: other work ran alongside, times are noisy)' : '');
   const lines = [
     `${label(LINES)} lines, ${(size / 1e6).toFixed(1)} MB plain (${shown(plain)}), ${(statSync(gz).size / 1e6).toFixed(1)} MB gzipped; ` +
-      `median of ${RUNS} runs after one warm-up; node ${process.version}; ${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}`,
+      `median of ${RUNS} runs after one warm-up; node ${process.version}; ${duckdb.version === null ? 'no DuckDB' : `DuckDB ${duckdb.version} on 1 thread`}; ` +
+      `${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}; ${loadNote}`,
     '',
-    '| command | median s | MB/s | matches | peak RSS MB | ratio vs jq |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    '| task | tool | median s | MB/s | rows/matches | peak RSS MB | ratio vs DuckDB | ratio vs jq |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
-    const jq = jqTime.get(r.predicate);
-    const rss = r.tool !== 'haystack' ? '' : r.rssKb === null ? 'n/a' : (r.rssKb / 1024).toFixed(0);
-    const ratio = jq === undefined ? 'n/a' : (r.median / jq).toFixed(2);
-    lines.push(`| \`${cell(r.command)}\` | ${r.median.toFixed(3)} | ${mbps(r.median).toFixed(0)} | ${r.count ?? '?'} | ${rss} | ${ratio} |`);
+    const rss = r.rssKb === null ? 'n/a' : (r.rssKb / 1024).toFixed(0);
+    lines.push(`| ${cell(r.task)} | ${r.tool} | ${r.median.toFixed(3)} | ${mbps(r.median).toFixed(0)} | ${r.rows ?? '?'} | ${rss} | ${ratio(r, 'DuckDB')} | ${ratio(r, 'jq')} |`);
   }
-  lines.push('', 'ratio vs jq: median time divided by jq\'s for the same predicate (below 1 is faster than jq).');
-  if (!onPath('jq')) lines.push('jq is not on PATH: no jq rows, counts not cross-checked.');
-  if (!onPath('duckdb')) lines.push('duckdb CLI is not on PATH: no DuckDB rows.');
+  lines.push(
+    '',
+    'rows/matches: matching lines (filter tasks) or rows of the result table (query tasks); every tool\'s answer is cross-checked, ' +
+      'for queries row by row. MB/s: the plain file\'s size over the median, also for .gz. ratio: median time divided by that ' +
+      'peer\'s for the same task (below 1 is faster). Peak RSS: of the largest process (a jq pipeline: jq, sort or uniq; DuckDB: ' +
+      'the Node process hosting it). Every time includes process start-up.',
+  );
+  if (duckdbOwn.length > 0) lines.push(`DuckDB's own time inside its process (module loaded, query run): ${duckdbOwn.join(', ')}.`);
+  lines.push(
+    ...notes,
+    '',
+    `Commands (DuckDB's statements run in order in bench/duckdb-peer.mjs; FLOW stands for ${duckdbSource(shown(plain))}):`,
+  );
+  for (const task of taskList) {
+    const ran = rows.filter((r) => r.task === task.name).map((r) => r.tool);
+    for (const run of task.runs) if (ran.includes(run.tool)) lines.push(`- ${task.name}, ${run.tool}: \`${run.command}\``);
+  }
   console.log(lines.join('\n'));
 
   if (failures.length > 0) {
-    console.error(`\nbench: counts disagree:\n  ${failures.join('\n  ')}`);
+    console.error(`\nbench: answers disagree:\n  ${failures.join('\n  ')}`);
     process.exit(1);
   }
 }
