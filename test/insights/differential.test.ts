@@ -19,7 +19,7 @@ import { referenceRunQuery } from '../../src/insights/reference.js';
 import { queryInputs } from '../../src/insights/scan.js';
 
 const SEED = process.env.HAYSTACK_FC_SEED !== undefined ? Number(process.env.HAYSTACK_FC_SEED) : 20261125;
-const RUNS = Number(process.env.HS_RUNS ?? 6000);
+const RUNS = Number(process.env.HS_RUNS ?? 4000);
 const NOW = Date.UTC(2024, 4, 2);
 
 function holds<Ts>(name: string, prop: fc.IProperty<Ts>, numRuns: number): void {
