@@ -132,7 +132,18 @@ class Checker {
               : 'use an aggregate such as count(*), sum(x), max(x); group with by',
           );
         this.expr(it.expr, 'row');
-      } else this.expr(it.expr, 'statsItem');
+      } else {
+        // D43: outside aggregate arguments an item may name only items to its left.
+        for (const n of fieldNames(it.expr))
+          if (!earlier.has(n))
+            this.err(
+              InsightsCode.StatsWithoutAggregate,
+              `${n} is used outside an aggregate in a stats item`,
+              it.expr.span,
+              'put the field inside an aggregate (e.g. max(x)), group by it with by, or use the name of an item to the left',
+            );
+        this.expr(it.expr, 'statsItem');
+      }
       earlier.add(it.name);
     }
     for (const b of c.by) this.expr(b.expr, 'statsBy');

@@ -64,7 +64,7 @@ export function compileQuery(text: string): CompiledQuery {
 
 export function cellOf(v: Value): Cell {
   if (v === undefined) return null;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'number') return Number.isFinite(v) ? (v === 0 ? 0 : v) : null; // -0 shows as 0
   if (typeof v === 'string') return v;
   if (v instanceof Timestamp) return renderTimestamp(v.ms);
   return jsonText(v);
