@@ -552,6 +552,9 @@ function dedupStage(c: Extract<Command, { kind: 'dedup' }>, next: Stage, ordered
   };
 }
 
+/** The key of the group of records whose (single) group value is absent. */
+const ABSENT_GROUP = Symbol('absent');
+
 interface Slot {
   readonly spec: AggregateFunction;
   readonly arg: Evaluator | null;
@@ -592,14 +595,16 @@ function statsStage(c: Extract<Command, { kind: 'stats' }>, next: Stage, ctx: Ev
     values: Value[];
     accs: Accumulator[];
   }
-  const groups = new Map<string, Group>();
+  const groups = new Map<string | symbol, Group>();
   const newGroup = (values: Value[]): Group => ({ values, accs: slots.map((s) => s.spec.create(s.constants)) });
   if (by.length === 0) groups.set('', newGroup([])); // one row even over no records
 
   return {
     push: (r) => {
       const values = by.map((b) => b.f(r, ctx));
-      const key = by.length === 0 ? '' : values.map(groupKeyPart).join('\u0002'); // D6
+      // D6: values group by their text (443 and "443" together); absent is a group of its own.
+      const key: string | symbol =
+        by.length === 0 ? '' : by.length === 1 ? (values[0] === undefined ? ABSENT_GROUP : toText(values[0])!) : values.map(groupKeyPart).join('\u0002');
       let g = groups.get(key);
       if (!g) {
         g = newGroup(values);
