@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DiagnosticError } from '../diagnostics/diagnostic.js';
-import { compileQuery, type CompiledQuery } from '../insights/index.js';
+import { compileQuery, type CompiledQuery, DEFAULT_LIMITS, ResourceLimitError } from '../insights/index.js';
+import { InvalidArgumentError } from 'commander';
 import { queryInputs } from '../insights/scan.js';
 import { RESULT_FORMATS, type ResultFormat } from '../output/result-formats.js';
 import { type DiagnosticsFormat, Exit, printDiagnostics, printError } from './io.js';
@@ -12,6 +13,8 @@ import { addScanOptions, prepareScan, runScan, type ScanFlags, scanExit } from '
 
 interface QueryFlags extends ScanFlags {
   queryFile?: string;
+  maxGroups?: number;
+  maxValues?: number;
   output: ResultFormat;
   escape?: boolean;
   rawCsv?: boolean;
@@ -41,6 +44,8 @@ export function queryCommand(): Command {
     .addOption(new Option('-o, --output <format>', 'result format').choices(RESULT_FORMATS).default('table'))
     .option('--escape', 'show control characters as escapes in csv/json output too')
     .option('--raw-csv', 'do not neutralise spreadsheet formulas in csv and markdown cells')
+    .option('--max-groups <n>', `most stats groups / dedup keys kept (default ${DEFAULT_LIMITS.maxGroups.toLocaleString('en-US')})`, positiveInt)
+    .option('--max-values <n>', `most values one count_distinct or pct keeps (default ${DEFAULT_LIMITS.maxValues.toLocaleString('en-US')})`, positiveInt)
     .addOption(new Option('--diagnostics <format>', 'how to print query errors').choices(['text', 'json', 'github']).default('text'))
     .addHelpText('after', EXAMPLES)
     .action(async (first: string | undefined, rest: string[], flags: QueryFlags) => {
@@ -81,15 +86,24 @@ async function runQueryCommand(first: string | undefined, rest: string[], flags:
   if (typeof prepared === 'number') return prepared;
   const progress = progressLine();
   const { start, end } = prepared.options;
+  const limits = { maxGroups: flags.maxGroups ?? DEFAULT_LIMITS.maxGroups, maxValues: flags.maxValues ?? DEFAULT_LIMITS.maxValues };
   const done = await runScan(() =>
     queryInputs(compiled, prepared.inputs, {
       ...prepared.options,
       now: prepared.now,
+      limits,
       ...(start !== undefined && end !== undefined ? { window: { start, end } } : {}),
       onChunk: progress.chunk,
     }),
-  );
+  ).catch((e: unknown) => {
+    if (e instanceof ResourceLimitError) return e;
+    throw e;
+  });
   progress.done();
+  if (done instanceof ResourceLimitError) {
+    printError(done.message, `raise ${done.flag}, or narrow the query (a filter first, fewer or coarser group keys)`);
+    return Exit.Usage;
+  }
   if (typeof done === 'number') return done;
   const { result, report } = done;
   const tty = process.stdout.isTTY === true;
@@ -106,6 +120,12 @@ async function runQueryCommand(first: string | undefined, rest: string[], flags:
       `haystack: showing ${result.rows.length.toLocaleString('en-US')} of ${result.rowsBeforeCap.toLocaleString('en-US')} rows: without limit, Logs Insights returns at most 10,000; add | limit N (up to 100,000) for more\n`,
     );
   return scanExit(prepared, report, flags);
+}
+
+function positiveInt(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('give a whole number of at least 1');
+  return n;
 }
 
 /** On a terminal, a live line on stderr for scans longer than a second. */

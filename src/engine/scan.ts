@@ -178,7 +178,7 @@ export async function scan(
     };
 
     try {
-      for await (const chunkAny of stream) {
+      for await (const chunkAny of readGuarded(stream)) {
         let chunk = chunkAny as Buffer;
         options.onChunk?.(chunk.length);
         if (firstChunk) {
@@ -253,16 +253,43 @@ export async function scan(
       }
       await flushMatches();
     } catch (e) {
-      if (e instanceof InputError) throw e;
+      // Only reading can fail quietly; the plan's or the consumer's errors are not read errors.
+      if (!(e instanceof ReadFailure)) throw e;
       // A truncated gzip member or an unreadable file: say so, keep what was read, go on.
-      if (lineNo > 0) issues.addAtLine('read-error', input.name, lineNo, (e as Error).message);
-      else issues.add('read-error', input.name, (e as Error).message);
+      if (lineNo > 0) issues.addAtLine('read-error', input.name, lineNo, e.cause.message);
+      else issues.add('read-error', input.name, e.cause.message);
       await flushMatches();
     }
     if (firstChunk && format === null) formats.set(input.name, options.format ?? 'text');
   }
   }
   return { inputs: inputs.length, lines, matched, issues, formats };
+}
+
+/** An error from reading an input (not from what is done with its bytes). */
+class ReadFailure extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
+  }
+}
+
+/** Marks errors raised by the source itself; errors in the loop body pass through untouched. */
+async function* readGuarded(stream: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const it = stream[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let r: IteratorResult<Buffer>;
+      try {
+        r = await it.next();
+      } catch (e) {
+        throw new ReadFailure(e as Error);
+      }
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    await it.return?.();
+  }
 }
 
 function noTimesError(name: string, format: Format): InputError {

@@ -11,7 +11,7 @@
 import type { Command, Expr, Item } from './ast.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_ROW_LIMIT } from './codes.js';
 import type { FieldDiscovery } from './discovery.js';
-import { type Accumulator, type AggregateFunction, type EvalContext, lookupFunction, type ScalarFunction } from './functions.js';
+import { type Accumulator, type AggregateFunction, DEFAULT_LIMITS, type EvalContext, lookupFunction, ResourceLimitError, type ScalarFunction } from './functions.js';
 import { compileInsightsRegex } from './regex.js';
 import { makePeriod, type Period, periodUnit } from './time.js';
 import { RE2JS } from 're2js';
@@ -524,11 +524,13 @@ function dedupStage(c: Extract<Command, { kind: 'dedup' }>, next: Stage, ordered
   };
   if (ordered) {
     const seen = new Set<string>();
+    const max = ctx.limits?.maxGroups ?? DEFAULT_LIMITS.maxGroups;
     return {
       push: (r) => {
         const k = keyOf(r);
         if (k === null || !seen.has(k)) {
           if (k !== null) seen.add(k);
+          if (seen.size > max) throw new ResourceLimitError('dedup keys', max, '--max-groups');
           next.push(r);
         }
       },
@@ -537,6 +539,7 @@ function dedupStage(c: Extract<Command, { kind: 'dedup' }>, next: Stage, ordered
   }
   // Default order: keep, per key, the first record in @timestamp-descending order.
   const best = new Map<string, Rec>();
+  const maxKeys = ctx.limits?.maxGroups ?? DEFAULT_LIMITS.maxGroups;
   const keepAll: Rec[] = [];
   return {
     push: (r) => {
@@ -544,6 +547,7 @@ function dedupStage(c: Extract<Command, { kind: 'dedup' }>, next: Stage, ordered
       if (k === null) return void keepAll.push(r);
       const cur = best.get(k);
       if (!cur || defaultOrder(r, cur) < 0) best.set(k, r);
+      if (best.size > maxKeys) throw new ResourceLimitError('dedup keys', maxKeys, '--max-groups');
     },
     end: () => {
       replay([...best.values(), ...keepAll].sort(defaultOrder), next);
@@ -596,7 +600,11 @@ function statsStage(c: Extract<Command, { kind: 'stats' }>, next: Stage, ctx: Ev
     accs: Accumulator[];
   }
   const groups = new Map<string | symbol, Group>();
-  const newGroup = (values: Value[]): Group => ({ values, accs: slots.map((s) => s.spec.create(s.constants)) });
+  const limits = ctx.limits ?? DEFAULT_LIMITS;
+  const newGroup = (values: Value[]): Group => {
+    if (groups.size >= limits.maxGroups + (by.length === 0 ? 1 : 0)) throw new ResourceLimitError('stats groups', limits.maxGroups, '--max-groups');
+    return { values, accs: slots.map((s) => s.spec.create(s.constants, limits)) };
+  };
   if (by.length === 0) groups.set('', newGroup([])); // one row even over no records
 
   return {

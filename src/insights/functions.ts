@@ -32,6 +32,32 @@ export interface EvalContext {
   readonly now: number;
   /** Earliest and latest event timestamps (D26). */
   readonly window: { readonly start: number; readonly end: number };
+  /** Memory caps (issue: resource bounds); undefined fields use the defaults. */
+  readonly limits?: QueryLimits;
+}
+
+/**
+ * Caps on state that grows with the data rather than the result. Hitting one stops the query
+ * with ResourceLimitError: an answer with groups or values left out would be wrong, silently.
+ */
+export interface QueryLimits {
+  /** stats groups, and dedup keys. */
+  readonly maxGroups: number;
+  /** Values held by one count_distinct or pct. */
+  readonly maxValues: number;
+}
+
+export const DEFAULT_LIMITS: QueryLimits = { maxGroups: 1_000_000, maxValues: 10_000_000 };
+
+export class ResourceLimitError extends Error {
+  constructor(
+    readonly what: string,
+    readonly limit: number,
+    readonly flag: string,
+  ) {
+    super(`${what} reached ${limit.toLocaleString('en-US')}, the limit set by ${flag}; no answer is given rather than an incomplete one`);
+    this.name = 'ResourceLimitError';
+  }
 }
 
 export interface ScalarFunction {
@@ -63,7 +89,7 @@ export interface AggregateFunction {
   readonly constantArgs?: boolean;
   /** count() / count(*) counts records, not values. */
   readonly countsRecords?: boolean;
-  readonly create: (constants: number[]) => Accumulator;
+  readonly create: (constants: number[], limits: QueryLimits) => Accumulator;
 }
 
 export type FunctionSpec = ScalarFunction | AggregateFunction;
@@ -516,11 +542,13 @@ aggregate('count', 0, 1, () => {
   return { add: () => void n++, result: () => n };
 }, { countsRecords: true });
 
-aggregate('count_distinct', 1, 1, () => {
+aggregate('count_distinct', 1, 1, (_c, limits) => {
   const seen = new Set<string>();
   return {
     add: (v) => {
-      if (v !== undefined) seen.add(toText(v)!); // D6, D30: exact
+      if (v === undefined) return;
+      seen.add(toText(v)!); // D6, D30: exact
+      if (seen.size > limits.maxValues) throw new ResourceLimitError('count_distinct values', limits.maxValues, '--max-values');
     },
     result: () => seen.size,
   };
@@ -580,12 +608,14 @@ function extreme(sign: 1 | -1): AggregateFunction['create'] {
 aggregate('max', 1, 1, extreme(1));
 aggregate('min', 1, 1, extreme(-1));
 
-aggregate('pct', 2, 2, ([p]) => {
+aggregate('pct', 2, 2, ([p], limits) => {
   const xs: number[] = [];
   return {
     add: (v) => {
       const x = toNumber(v);
-      if (x !== undefined) xs.push(x);
+      if (x === undefined) return;
+      xs.push(x);
+      if (xs.length > limits.maxValues) throw new ResourceLimitError('pct values', limits.maxValues, '--max-values');
     },
     result: () => {
       if (xs.length === 0) return undefined;

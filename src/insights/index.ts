@@ -11,6 +11,8 @@ import { FieldDiscovery } from './discovery.js';
 import { referencedFields } from './prefilter.js';
 import { parseQuery } from './parser.js';
 import { renderTimestamp, Timestamp, jsonText, type Value } from './values.js';
+import type { QueryLimits } from './functions.js';
+export { DEFAULT_LIMITS, ResourceLimitError, type QueryLimits } from './functions.js';
 
 export type { QueryEvent } from './compile.js';
 
@@ -52,6 +54,8 @@ export interface RunOptions {
   readonly window?: { start: number; end: number };
   /** Account id for @log (D17). */
   readonly accountId?: string;
+  /** Memory caps; a query that needs more throws ResourceLimitError. */
+  readonly limits?: QueryLimits;
 }
 
 export function compileQuery(text: string): CompiledQuery {
@@ -83,7 +87,11 @@ export class QueryRun {
     this.discovery = new FieldDiscovery(referencedFields(query.ast.commands, query.columns));
     const now = options.now ?? Date.now();
     this.accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
-    this.pipeline = buildPipeline(query.ast.commands, query.hasLimit, { now, window: options.window ?? { start: 0, end: 0 } });
+    this.pipeline = buildPipeline(query.ast.commands, query.hasLimit, {
+      now,
+      window: options.window ?? { start: 0, end: 0 },
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
   }
 
   /** `bytes`: the message's UTF-8 bytes when the caller has them (saves building fields from the string). */

@@ -10,7 +10,7 @@ import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import type { Command, Expr } from './ast.js';
 import { checkQuery, outputColumns } from './checker.js';
 import { discoverFields } from './discovery.js';
-import { type EvalContext, lookupFunction } from './functions.js';
+import { DEFAULT_LIMITS, type EvalContext, lookupFunction } from './functions.js';
 import { parseQuery } from './parser.js';
 import type { Period, PeriodUnit } from './time.js';
 import {
@@ -392,7 +392,7 @@ function call(e: Extract<Expr, { kind: 'call' }>, s: Scope): Value {
   if (!s.group) throw new Error(`${e.name} outside stats`); // the checker rejects it first
   // 7.9: constants after the first argument (pct); the first argument per record.
   const constants = e.args.slice(1).map((a) => toNumber(evaluate(a, s)) ?? 0);
-  const acc = f.create(constants);
+  const acc = f.create(constants, DEFAULT_LIMITS);
   const first = e.args[0];
   for (const { r, at } of s.group) {
     const ts = timestampOf(r) ?? 0;
