@@ -5,8 +5,15 @@
 import { Command, CommanderError } from 'commander';
 import { filterCommand } from './filter.js';
 import { explainCommand } from './explain.js';
+import { allowlistCommand } from './allowlist.js';
 import { validateCommand } from './validate.js';
 import { queryCommand } from './query.js';
+import { generateCommand } from './generate.js';
+import { recipesCommand } from './recipes.js';
+import { verifyCommand } from './verify.js';
+import { seeThruCommand } from './see-thru.js';
+import { auditCommand } from './audit.js';
+import { replayCommand } from './replay.js';
 import { Exit } from './io.js';
 
 const program = new Command('haystack')
@@ -16,8 +23,15 @@ const program = new Command('haystack')
   .showHelpAfterError('(run with --help for usage)')
   .addCommand(filterCommand().exitOverride())
   .addCommand(explainCommand().exitOverride())
+  .addCommand(allowlistCommand().exitOverride())
+  .addCommand(verifyCommand().exitOverride())
+  .addCommand(seeThruCommand().exitOverride())
+  .addCommand(auditCommand().exitOverride())
+  .addCommand(replayCommand().exitOverride())
   .addCommand(validateCommand().exitOverride())
-  .addCommand(queryCommand().exitOverride());
+  .addCommand(recipesCommand().exitOverride())
+  .addCommand(queryCommand().exitOverride())
+  .addCommand(generateCommand().exitOverride());
 
 // A closed pipe (haystack ... | head) is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
