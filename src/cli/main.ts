@@ -15,10 +15,11 @@ import { seeThruCommand } from './see-thru.js';
 import { auditCommand } from './audit.js';
 import { replayCommand } from './replay.js';
 import { Exit } from './io.js';
+import { TLDTS_VERSION } from '../discriminat/psl.js';
 
 const program = new Command('haystack')
-  .description('CloudWatch filter patterns over local discrimiNAT (or any) logs, with the answers CloudWatch gives')
-  .version('0.1.0')
+  .description('CloudWatch filter patterns and Logs Insights queries over local discrimiNAT (or any) logs, with the answers CloudWatch gives; and the firewall\'s allowlist workflow')
+  .version(`0.1.0 (public-suffix list of tldts ${TLDTS_VERSION})`)
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)')
   .addCommand(filterCommand().exitOverride())
