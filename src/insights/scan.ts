@@ -6,6 +6,7 @@ import { type ScanOptions, type ScanReport, scan } from '../engine/scan.js';
 import type { Input } from '../sources/inputs.js';
 import { type CompiledQuery, QueryRun, type QueryResult, type RunOptions } from './index.js';
 import { bestClause, queryClauses } from './prefilter.js';
+import { leadingFilters } from './line-plan.js';
 
 export async function queryInputs(
   query: CompiledQuery,
@@ -16,12 +17,14 @@ export async function queryInputs(
   const run = new QueryRun(query, { ...options, ...(window && !options.window ? { window } : {}) });
   // Lines that cannot pass the query's leading filters are never turned into records.
   const literals = bestClause(queryClauses(query.ast.commands)) ?? [];
+  // With leading filters, big files can be filtered by worker threads (line-plan.ts).
+  const parallel = leadingFilters(query.ast.commands) !== null ? { module: new URL('./line-plan.js', import.meta.url).href, spec: { query: query.source } } : undefined;
   const report = await scan(
     inputs,
     { literals, decodesJson: true, test: () => true },
     // The scanned event is the query event: its message string is built only if read.
     (e) => run.push(e, e.messageBytes),
-    options,
+    { ...options, ...(parallel ? { parallel } : {}) },
   );
   return { result: run.finish(), report };
 }

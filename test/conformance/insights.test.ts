@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { QueryError, runQuery } from '../../src/index.js';
 import { repoRoot } from '../paths.js';
 import { expectedFailures } from './expected-failures.js';
+import { assertRows } from './insights-compare.js';
 
 type Cell = string | number | null;
 interface Case {
@@ -23,18 +24,6 @@ const cases: Case[] = readFileSync(join(repoRoot, 'test', 'conformance', 'insigh
   .split('\n')
   .filter((l) => l.trim() !== '')
   .map((l) => JSON.parse(l) as Case);
-
-function cellEqual(a: Cell, b: Cell, tol: number): boolean {
-  if (typeof a === 'number' && typeof b === 'number') {
-    if (a === b) return true;
-    return Math.abs(a - b) <= Math.max(tol, 1e-9) * Math.max(Math.abs(a), Math.abs(b));
-  }
-  return a === b;
-}
-
-function rowEqual(a: Cell[], b: Cell[], tols: number[]): boolean {
-  return a.length === b.length && a.every((x, i) => cellEqual(x, b[i]!, tols[i]!));
-}
 
 function check(c: Case): void {
   if ('error' in c.expect) {
@@ -52,22 +41,7 @@ function check(c: Case): void {
     assert.equal(read, false, 'the query must be rejected before any event is read');
     return;
   }
-  const got = runQuery(c.query, c.events);
-  const exp = c.expect;
-  assert.deepEqual(got.fields, exp.fields);
-  const tols = exp.fields.map((f) => c.tolerance?.[f] ?? 0);
-  const message = `rows ${JSON.stringify(got.rows)} != expected ${JSON.stringify(exp.rows)}`;
-  assert.equal(got.rows.length, exp.rows.length, message);
-  if (exp.ordered) {
-    got.rows.forEach((r, i) => assert.ok(rowEqual(r, exp.rows[i]!, tols), message));
-  } else {
-    const left = [...exp.rows];
-    for (const r of got.rows) {
-      const k = left.findIndex((e) => rowEqual(r, e, tols));
-      assert.ok(k >= 0, message);
-      left.splice(k, 1);
-    }
-  }
+  assertRows(runQuery(c.query, c.events), c.expect, c.tolerance);
 }
 
 test('the suite has cases', () => assert.ok(cases.length > 250));
