@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { globMatch, referenceRunQuery } from '../../src/insights/reference.js';
 import { repoRoot } from '../paths.js';
+import { assertRows } from '../conformance/insights-compare.js';
 
 type Cell = string | number | null;
 interface Case {
@@ -23,17 +24,6 @@ const cases: Case[] = readFileSync(join(repoRoot, 'test', 'conformance', 'insigh
   .filter((l) => l.trim() !== '')
   .map((l) => JSON.parse(l) as Case);
 
-function cellEqual(a: Cell, b: Cell, tol: number): boolean {
-  if (typeof a === 'number' && typeof b === 'number') {
-    if (a === b) return true;
-    return Math.abs(a - b) <= Math.max(tol, 1e-9) * Math.max(Math.abs(a), Math.abs(b));
-  }
-  return a === b;
-}
-
-function rowEqual(a: Cell[], b: Cell[], tols: number[]): boolean {
-  return a.length === b.length && a.every((x, i) => cellEqual(x, b[i]!, tols[i]!));
-}
 
 const answered = cases.filter((c) => !('error' in c.expect));
 
@@ -42,21 +32,7 @@ test('the suite has answer cases', () => assert.ok(answered.length > 150, `only 
 for (const c of answered) {
   test(`reference ${c.id}`, () => {
     const exp = c.expect as { fields: string[]; rows: Cell[][]; ordered: boolean };
-    const got = referenceRunQuery(c.query, c.events);
-    assert.deepEqual(got.fields, exp.fields);
-    const tols = exp.fields.map((f) => c.tolerance?.[f] ?? 0);
-    const message = `rows ${JSON.stringify(got.rows)} != expected ${JSON.stringify(exp.rows)}`;
-    assert.equal(got.rows.length, exp.rows.length, message);
-    if (exp.ordered) {
-      got.rows.forEach((r, i) => assert.ok(rowEqual(r, exp.rows[i]!, tols), message));
-    } else {
-      const left = [...exp.rows];
-      for (const r of got.rows) {
-        const k = left.findIndex((e) => rowEqual(r, e, tols));
-        assert.ok(k >= 0, message);
-        left.splice(k, 1);
-      }
-    }
+    assertRows(referenceRunQuery(c.query, c.events), exp, c.tolerance);
   });
 }
 
