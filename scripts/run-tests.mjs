@@ -16,6 +16,7 @@ const args = ['--test', '--test-reporter=tap', ...process.argv.slice(2), testDir
 const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
 let pass = 0;
 let fail = 0;
+let cancelled = 0; // a cancelled test did not pass: it counts as failed
 let tail = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
@@ -23,13 +24,13 @@ child.stdout.on('data', (chunk) => {
   const lines = text.split('\n');
   tail = lines.pop() ?? '';
   for (const l of lines) {
-    const m = /^# (pass|fail) (\d+)$/.exec(l);
-    if (m) m[1] === 'pass' ? (pass = Number(m[2])) : (fail = Number(m[2]));
+    const m = /^# (pass|fail|cancelled) (\d+)$/.exec(l);
+    if (m) m[1] === 'pass' ? (pass = Number(m[2])) : m[1] === 'fail' ? (fail = Number(m[2])) : (cancelled = Number(m[2]));
   }
 });
 child.on('close', (code) => {
-  const m = /^# (pass|fail) (\d+)$/.exec(tail);
-  if (m) m[1] === 'pass' ? (pass = Number(m[2])) : (fail = Number(m[2]));
-  console.log(`\n${pass} passed, ${fail} failed`);
+  const m = /^# (pass|fail|cancelled) (\d+)$/.exec(tail);
+  if (m) m[1] === 'pass' ? (pass = Number(m[2])) : m[1] === 'fail' ? (fail = Number(m[2])) : (cancelled = Number(m[2]));
+  console.log(`\n${pass} passed, ${fail + cancelled} failed`);
   process.exit(code ?? 1);
 });

@@ -110,7 +110,7 @@ async function runQueryCommand(first: string | undefined, rest: string[], flags:
   const { renderResult } = await import('../output/results.js'); // loaded only when printing
   process.stdout.write(
     renderResult(result.fields, result.rows, flags.output, {
-      ...(tty ? { width: process.stdout.columns ?? 120 } : {}),
+      ...(tty ? { width: process.stdout.columns || 120 } : {}),
       escape: tty || flags.escape === true,
       rawCsv: flags.rawCsv === true,
     }),

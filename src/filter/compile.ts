@@ -377,20 +377,27 @@ function compileSpaceDelimited(fields: readonly SdField[]): Matcher {
   return (m) => alignWithEllipses(steps, splitFields(m));
 }
 
-/** D21: every `...` (a null step) takes zero or more fields; all others line up one to one. */
+/**
+ * D21: every `...` (a null step) takes zero or more fields; all others line up one to one.
+ * Dynamic programming over field positions, without recursion, so a line of many thousands
+ * of words cannot exhaust the stack.
+ */
 function alignWithEllipses(steps: readonly (FieldTest | null)[], got: readonly SdMessageField[]): boolean {
-  const memo = new Map<number, boolean>();
-  const go = (i: number, j: number): boolean => {
-    if (i === steps.length) return j === got.length;
-    const key = i * (got.length + 1) + j;
-    const seen = memo.get(key);
-    if (seen !== undefined) return seen;
-    const step = steps[i];
-    let ok: boolean;
-    if (step === null) ok = go(i + 1, j) || (j < got.length && go(i, j + 1));
-    else ok = j < got.length && step!(got[j]!.value) && go(i + 1, j + 1);
-    memo.set(key, ok);
-    return ok;
-  };
-  return go(0, 0);
+  const n = got.length;
+  let reach = new Uint8Array(n + 1); // reach[j]: the steps so far can consume exactly j fields
+  reach[0] = 1;
+  for (const step of steps) {
+    const next = new Uint8Array(n + 1);
+    if (step === null) {
+      let any = 0;
+      for (let j = 0; j <= n; j++) {
+        any |= reach[j]!;
+        next[j] = any;
+      }
+    } else {
+      for (let j = 0; j < n; j++) if (reach[j] && step(got[j]!.value)) next[j + 1] = 1;
+    }
+    reach = next;
+  }
+  return reach[n] === 1;
 }

@@ -5,7 +5,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { ScannedEvent } from '../engine/scan.js';
-import { escapeControls } from './safety.js';
+import { escapeControls, escapeJsonText } from './safety.js';
 
 export const OUTPUT_FORMATS = ['raw', 'json', 'ndjson'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -43,14 +43,14 @@ export interface EventWriter {
 export function eventWriter(format: OutputFormat, out: BufferedWriter, escape = false): EventWriter {
   const record = (e: ScannedEvent): string => {
     const json = JSON.stringify({ timestamp: e.timestamp, logStream: e.logStream, message: e.message });
-    // JSON.stringify leaves DEL, C1 controls and bidi overrides as they are.
-    return escape ? json.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+    return escape ? escapeJsonText(json) : json;
   };
   switch (format) {
     case 'raw':
       return {
         write: (e) => {
-          const r = out.write(escape ? escapeControls(e.message) : (e.raw ?? e.message));
+          // The whole input line (time and stream included), escaped when asked.
+          const r = out.write(escape ? escapeControls(e.raw ? e.raw.toString('utf8') : e.message) : (e.raw ?? e.message));
           return r ? r.then(() => out.write('\n')) : out.write('\n');
         },
         end: () => out.flush(),

@@ -4,7 +4,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import stringWidth from 'string-width';
-import { escapeControls, neutraliseFormula } from './safety.js';
+import { escapeControls, escapeJsonText, neutraliseFormula } from './safety.js';
 
 export type Cell = string | number | null;
 import type { ResultFormat } from './result-formats.js';
@@ -26,10 +26,14 @@ function text(c: Cell): string {
 export function renderResult(fields: readonly string[], rows: readonly Cell[][], format: ResultFormat, o: RenderOptions = {}): string {
   const esc = (s: string): string => (o.escape ? escapeControls(s) : s);
   switch (format) {
-    case 'json':
-      return JSON.stringify(rows.map((r) => rowObject(fields, r)), null, 2) + '\n';
-    case 'ndjson':
-      return rows.map((r) => JSON.stringify(rowObject(fields, r)) + '\n').join('');
+    case 'json': {
+      const json = JSON.stringify(rows.map((r) => rowObject(fields, r)), null, 2) + '\n';
+      return o.escape ? escapeJsonText(json) : json;
+    }
+    case 'ndjson': {
+      const text = rows.map((r) => JSON.stringify(rowObject(fields, r)) + '\n').join('');
+      return o.escape ? escapeJsonText(text) : text;
+    }
     case 'csv': {
       const cell = (c: Cell): string => {
         const t = esc(text(c));

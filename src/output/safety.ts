@@ -19,3 +19,11 @@ export function escapeControls(s: string, keepNewlines = false): string {
 export function neutraliseFormula(cell: string): string {
   return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }
+
+/**
+ * JSON text with the characters JSON.stringify leaves raw (DEL, C1 controls, bidi overrides)
+ * written as \u escapes: still the same JSON, but safe on a terminal.
+ */
+export function escapeJsonText(json: string): string {
+  return json.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -262,12 +262,14 @@ export class AwsJsonExtractor {
           else if (c === QUOTE) {
             inString = false;
             if (depth === target) done = true;
-          } else {
-            // A raw control byte (a newline, say) is never inside a JSON string: the document
-            // was cut short. Resync between documents at this byte.
+          } else if (c === 0x0a || c === 0x0d) {
+            // A raw line break is never inside a JSON string (the CLI escapes it): the
+            // document was cut short. Resync between documents at this byte.
             this.fail(i);
             return i;
           }
+          // Any other raw control byte makes this event invalid JSON, not the document: the
+          // event fails to parse and is reported on its own, and the scan goes on.
         }
       } else if (c === QUOTE) inString = true;
       else if (c === LBRACE || c === LBRACKET) depth++;

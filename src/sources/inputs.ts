@@ -39,7 +39,7 @@ export async function resolveInputs(args: readonly string[], stdinIsTty: boolean
     return { inputs: [{ name: 'stdin', path: null }], problems };
   }
   const seenDirs = new Set<string>();
-  const walk = async (path: string, shown: string): Promise<void> => {
+  const walk = async (path: string, shown: string, named = false): Promise<void> => {
     let st;
     try {
       st = await fsp.stat(path);
@@ -65,12 +65,13 @@ export async function resolveInputs(args: readonly string[], stdinIsTty: boolean
       for (const e of entries) await walk(join(path, e.name), join(shown, e.name));
       return;
     }
-    if (st.isFile() || st.isFIFO()) inputs.push({ name: shown, path });
+    // A FIFO is read only when named: one met while walking a directory could block forever.
+    if (st.isFile() || (st.isFIFO() && named)) inputs.push({ name: shown, path });
     else problems.push(`${shown}: not a regular file, skipped`);
   };
   for (const a of args) {
     if (a === '-') inputs.push({ name: 'stdin', path: null });
-    else await walk(a, a);
+    else await walk(a, a, true);
   }
   return { inputs, problems };
 }
@@ -103,20 +104,84 @@ async function* chunksOf(raw: Readable): AsyncGenerator<Buffer> {
     return;
   }
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  const out = drain(gunzip); // listening before any byte goes in, so no output is missed
   // Feed the compressed bytes in while the inflated ones are read out.
+  const write = async (c: Buffer): Promise<void> => {
+    if (gunzip.destroyed) return;
+    if (!gunzip.write(c)) await Promise.race([once(gunzip, 'drain'), once(gunzip, 'close')]);
+  };
   const feed = (async (): Promise<void> => {
     try {
-      if (!gunzip.write(head)) await once(gunzip, 'drain');
-      for await (const c of rest) if (!gunzip.write(c)) await once(gunzip, 'drain');
+      // One chunk is held back so the file's last 8 bytes go in alone, after a flush: zlib
+      // drops the output of a write that fails, and a bad final CRC or trailing garbage
+      // would otherwise lose the last member's lines along with the error.
+      let held = head;
+      for await (const c of rest) {
+        await write(held);
+        held = c;
+      }
+      if (held.length > 8) {
+        await write(held.subarray(0, held.length - 8));
+        await new Promise<void>((r) => {
+          // A failed or closed stream never calls back from flush.
+          if (gunzip.destroyed) return r();
+          gunzip.once('close', () => r());
+          gunzip.flush(() => r());
+        });
+        held = held.subarray(held.length - 8);
+      }
+      await write(held);
       gunzip.end();
     } catch (e) {
       gunzip.destroy(e as Error);
     }
   })();
   try {
-    for await (const c of gunzip) yield c as Buffer;
+    yield* out;
   } finally {
     raw.destroy();
     await feed;
   }
+}
+
+/**
+ * The chunks of a stream, and then its error if it fails: unlike `for await`, which throws
+ * at once and loses what was already inflated before a bad gzip trailer or trailing garbage.
+ */
+function drain(s: Readable): AsyncGenerator<Buffer> {
+  const queue: Buffer[] = [];
+  let failed: Error | null = null;
+  let ended = false;
+  let wake: (() => void) | null = null;
+  const poke = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  s.on('data', (c: Buffer) => {
+    queue.push(c);
+    if (queue.length >= 8) s.pause(); // bounded: the consumer resumes it
+    poke();
+  });
+  s.on('end', () => {
+    ended = true;
+    poke();
+  });
+  s.on('error', (e) => {
+    failed = e;
+    poke();
+  });
+  return (async function* (): AsyncGenerator<Buffer> {
+    for (;;) {
+      const c = queue.shift();
+      if (c !== undefined) {
+        if (queue.length < 4 && s.isPaused()) s.resume();
+        yield c;
+        continue;
+      }
+      if (failed) throw failed;
+      if (ended) return;
+      await new Promise<void>((r) => (wake = r));
+    }
+  })();
 }
