@@ -2,6 +2,7 @@
  * `haystack generate --out DIR`: a synthetic but realistic estate and the discrimiNAT flow and
  * config logs it would produce over a time span, decided by haystack's own model.
  */
+import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { GENERATE_DEFAULTS, GenerateOptionsError, MAX_APPS, MAX_DAYS, MIN_APPS } from '../discriminat/generator.js';
 import { OUTPUT_FORMATS, writeGenerated, type GenerateSummary, type OutputFormat } from '../discriminat/generator-files.js';
@@ -19,6 +20,9 @@ interface GenerateFlags {
   gzip?: boolean;
   generation: 'G1' | 'G2' | 'G3';
   output: 'text' | 'json';
+  estate?: string;
+  trafficSeed?: string;
+  anomalies: boolean;
 }
 
 const EXAMPLES = `
@@ -27,6 +31,7 @@ Examples:
   $ haystack generate --out big --flows 1000000 --days 30 --gzip
   $ haystack generate --out old --generation G1 --format both --seed 42
   $ haystack filter '{ $.see_thru_exerted is true }' sample/DiscrimiNAT/flow.log
+  $ haystack generate --out after --estate changed-estate.json --traffic-seed 2 --start 2026-04-05T00:00:00Z --days 1
 
 Writes DIR/estate.json (the native estate file, with the estate's changes as views) and the log
 group DIR/DiscrimiNAT/: flow.log and config.log in CloudWatch export form (--format export),
@@ -35,6 +40,15 @@ events.ndjson with both streams merged in time order (--format ndjson), or all t
 line). The same seed and options give the same files, byte for byte. Every flow line is the
 decision of haystack's model (spec D6) on a connection from a client of the estate; config lines
 are what the estate's changes write (spec D7). A summary goes to stderr (--output json: stdout).
+
+--estate FILE decides fresh connections of the same applications against a native estate file
+(an earlier run's estate.json, changed: rules added, a see-thru removed); --seed and --apps must
+be the ones it was generated with, since its interfaces' addresses say which application is
+which. The file is copied to DIR/estate.json; the config stream opens with the lines the view
+in force at --start writes. --traffic-seed draws other connections from the same estate.
+--no-anomalies leaves out connections no protocol rule could allow (unknown protocols, TLS
+without SNI or below 1.2, SSH 1.99 or to a bare address, stale DNS addresses, plain HTTP other
+than CRL fetches).
 
 Exit status: 0 done, 2 bad usage or the output could not be written.`;
 
@@ -51,6 +65,9 @@ export function generateCommand(): Command {
     .option('--gzip', 'gzip the log files (.gz)')
     .addOption(new Option('--generation <gen>', 'schema generation of the lines (spec D2.2)').choices(['G1', 'G2', 'G3']).default(GENERATE_DEFAULTS.generation))
     .addOption(new Option('-o, --output <format>', 'summary format: text on stderr, or json on stdout').choices(['text', 'json']).default('text'))
+    .option('--estate <file>', 'decide fresh connections of the same applications against this native estate file')
+    .option('--traffic-seed <text>', 'seed of the connections alone (default: --seed)')
+    .option('--no-anomalies', 'leave out connections no protocol rule could allow')
     .addHelpText('after', EXAMPLES)
     .action(async (flags: GenerateFlags) => {
       process.exitCode = await runGenerate(flags);
@@ -70,6 +87,15 @@ function positive(text: string): number {
 
 async function runGenerate(flags: GenerateFlags): Promise<number> {
   let summary: GenerateSummary;
+  let estate: { file: string; text: string } | undefined;
+  if (flags.estate !== undefined) {
+    try {
+      estate = { file: flags.estate, text: await readFile(flags.estate, 'utf8') };
+    } catch (e) {
+      printError(`cannot read the estate file: ${(e as Error).message}`);
+      return Exit.Usage;
+    }
+  }
   try {
     summary = await writeGenerated({
       out: flags.out,
@@ -79,6 +105,9 @@ async function runGenerate(flags: GenerateFlags): Promise<number> {
       apps: flags.apps,
       ...(flags.start !== undefined ? { start: flags.start } : {}),
       generation: flags.generation,
+      ...(estate !== undefined ? { estate } : {}),
+      ...(flags.trafficSeed !== undefined ? { trafficSeed: flags.trafficSeed } : {}),
+      anomalies: flags.anomalies,
       format: flags.format,
       gzip: flags.gzip === true,
     });
@@ -109,7 +138,9 @@ export function renderSummary(s: GenerateSummary): string {
   const k = (key: string): number => c[key] ?? 0;
   const e = s.estate;
   const out: string[] = [];
-  out.push(`generated ${f.lines} flow and ${s.config.lines} config lines from ${s.start} to ${s.end} (seed ${s.seed}, ${s.generation}) in ${s.seconds.toFixed(1)} s`);
+  const seeds = s.trafficSeed === s.seed ? `seed ${s.seed}` : `seed ${s.seed}, traffic seed ${s.trafficSeed}`;
+  out.push(`generated ${f.lines} flow and ${s.config.lines} config lines from ${s.start} to ${s.end} (${seeds}, ${s.generation}${s.anomalies ? '' : ', no anomalies'}) in ${s.seconds.toFixed(1)} s`);
+  if (s.decidedAgainst !== null) out.push(`          decided against ${escapeControls(s.decidedAgainst)}`);
   out.push(`estate:   ${e.applications.length} applications, ${e.groups} groups, ${e.interfaces} interfaces, ${e.clients} clients, ${e.views} views; ${e.region}, firewall ${e.instance}`);
   out.push(`          unknown clients ${e.unknownClients.join(', ')}`);
   out.push(

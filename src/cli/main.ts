@@ -14,6 +14,7 @@ import { verifyCommand } from './verify.js';
 import { seeThruCommand } from './see-thru.js';
 import { auditCommand } from './audit.js';
 import { replayCommand } from './replay.js';
+import { demoCommand } from './demo.js';
 import { Exit } from './io.js';
 import { TLDTS_VERSION } from '../discriminat/psl.js';
 
@@ -32,7 +33,8 @@ const program = new Command('haystack')
   .addCommand(validateCommand().exitOverride())
   .addCommand(recipesCommand().exitOverride())
   .addCommand(queryCommand().exitOverride())
-  .addCommand(generateCommand().exitOverride());
+  .addCommand(generateCommand().exitOverride())
+  .addCommand(demoCommand().exitOverride());
 
 // A closed pipe (haystack ... | head) is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -30,6 +30,12 @@ export interface WriteOptions {
 
 export interface GenerateSummary {
   readonly seed: string;
+  /** The seed of the connections (the same as `seed` unless given apart). */
+  readonly trafficSeed: string;
+  /** Whether connections no protocol rule could allow were generated. */
+  readonly anomalies: boolean;
+  /** The estate file the connections were decided against, when not the seed's own. */
+  readonly decidedAgainst: string | null;
   readonly generation: ResolvedOptions['generation'];
   readonly days: number;
   /** ISO times of the span asked for, and of the first and last event written. */
@@ -157,6 +163,9 @@ export async function writeGenerated(options: GenerateOptions & WriteOptions): P
   const isoOrNull = (t: number | null | undefined): string | null => (t === null || t === undefined ? null : new Date(t).toISOString());
   return {
     seed: o.seed,
+    trafficSeed: o.trafficSeed,
+    anomalies: o.anomalies,
+    decidedAgainst: options.estate?.file ?? null,
     generation: o.generation,
     days: o.days,
     start: new Date(o.start).toISOString(),

@@ -28,7 +28,7 @@ import {
   type Rhythm,
 } from './generator-catalog.js';
 import { Random, WeightedPicker } from './generator-random.js';
-import { estateFromTexts, type Estate, type EstateDiagnostic } from './estate.js';
+import { analyseView, estateFromTexts, type Estate, type EstateDiagnostic } from './estate.js';
 import type { Resolver } from './decision.js';
 
 export const DAY_MS = 86_400_000;
@@ -588,6 +588,87 @@ export function buildScenario(options: ScenarioOptions): Scenario {
       clients: new Set(views.flatMap((v) => v.interfaces.flatMap((e) => e.addresses))).size,
     },
   };
+}
+
+/**
+ * The seed's applications, clients and destinations, deciding against another native estate
+ * file (GenerateOptions.estate), over the same window. Each address of the file's interfaces is
+ * the client of the seed with that address (addresses the seed does not know are left idle);
+ * the see-thru list is read from the file's views. A string says why the file cannot be used.
+ */
+export function scenarioAgainst(own: Scenario, file: { readonly file: string; readonly text: string }): Scenario | string {
+  const loaded = estateFromTexts([file], { generation: own.options.generation });
+  // Refused annotations are the firewall's business (it reads past them); a file it cannot read is not.
+  const error = loaded.diagnostics.find((d) => d.severity === 'error' && d.sourceKind === 'file');
+  if (error !== undefined) return `the estate file ${file.file} cannot be read as an estate: ${error.path}: ${error.message}`;
+  const known = new Map<string, ClientInfo>();
+  for (const v of own.views) for (const list of v.clients.values()) for (const c of list) known.set(c.ip, c);
+  let found = 0;
+  const addresses = new Set<string>();
+  const views: ScenarioView[] = loaded.estate.views.map((v) => {
+    const clients = new Map<App, ClientInfo[]>();
+    const seen = new Set<string>();
+    for (const ni of v.interfaces) {
+      for (const ip of ni.addresses) {
+        addresses.add(ip);
+        const c = known.get(ip);
+        if (c === undefined || seen.has(ip)) continue;
+        seen.add(ip);
+        found++;
+        const list = clients.get(c.app) ?? [];
+        list.push(c);
+        clients.set(c.app, list);
+      }
+    }
+    return { at: v.at, clients };
+  });
+  // A few addresses of another seed's estate may coincide; most of them will not.
+  const unknown = [...addresses].filter((ip) => !known.has(ip)).length;
+  if (found === 0 || unknown * 2 > addresses.size) {
+    return `${unknown} of the ${addresses.size} interface addresses in ${file.file} are not clients of the applications of seed ${own.options.seed} (${own.options.apps} applications): give the seed and apps the estate was generated with`;
+  }
+  const estate = loaded.estate;
+  return {
+    ...own,
+    instance: estate.firewall.instance,
+    estateText: file.text,
+    estate,
+    estateDiagnostics: loaded.diagnostics,
+    views,
+    seeThru: seeThruOf(estate, known, own.options.start, own.end, own.options.generation),
+    changes: [],
+    counts: {
+      groups: new Set(estate.views.flatMap((v) => v.groups.map((g) => g.gid))).size,
+      interfaces: new Set(estate.views.flatMap((v) => v.interfaces.map((e) => e.eni))).size,
+      clients: new Set(estate.views.flatMap((v) => v.interfaces.flatMap((e) => e.addresses))).size,
+    },
+  };
+}
+
+/** Every see-thru in force in [start, end): its gid, the applications it is attached to, and when. */
+function seeThruOf(estate: Estate, known: ReadonlyMap<string, ClientInfo>, start: number, end: number, generation: Generation): SeeThruInfo[] {
+  const out: SeeThruInfo[] = [];
+  let open = new Map<string, SeeThruInfo>();
+  estate.views.forEach((v, i) => {
+    const next = estate.views[i + 1]?.at ?? Infinity;
+    if (next <= start || v.at >= end) return;
+    const from = Math.max(v.at, start);
+    const vm = analyseView(v, generation);
+    const now = new Map<string, SeeThruInfo>();
+    for (const g of vm.groups.values()) {
+      if (g.seeThru === null) continue;
+      const apps = new Set<string>();
+      for (const c of vm.clients.values()) if (c.gids.includes(g.gid)) apps.add(known.get(c.ip)?.app.name ?? c.ip);
+      if (apps.size > 0) now.set(`${g.gid} ${g.seeThru} ${[...apps].join(',')}`, { gid: g.gid, app: [...apps].sort().join(', '), thruDate: g.seeThru, from });
+    }
+    if (vm.preferences.seeThru !== null) now.set(`%default ${vm.preferences.seeThru}`, { gid: '%default', app: '%default', thruDate: vm.preferences.seeThru, from });
+    for (const [k, s] of open) if (!now.has(k)) out.push({ ...s, until: from });
+    const kept = new Map<string, SeeThruInfo>();
+    for (const [k, s] of now) kept.set(k, open.get(k) ?? s);
+    open = kept;
+  });
+  out.push(...open.values());
+  return out.sort((a, b) => a.from - b.from || (a.gid < b.gid ? -1 : a.gid > b.gid ? 1 : 0));
 }
 
 function sameList<T>(a: readonly T[], b: readonly T[]): boolean {

@@ -15,13 +15,15 @@ import {
   MIN_APPS,
   NOTED_CLIENT,
   buildScenario,
+  scenarioAgainst,
   type App,
   type ClientInfo,
   type Host,
   type Scenario,
   type ScenarioView,
 } from './generator-scenario.js';
-import { decide, estateConfigLines, toJsonLine, type ConfigLine, type ConnectionSummary, type DecideOptions, type FlowLine, type Proto } from './decision.js';
+import { configLines, decide, estateConfigLines, toJsonLine, type ConfigLine, type ConnectionSummary, type DecideOptions, type FlowLine, type Proto } from './decision.js';
+import { viewIndexAt, type Estate } from './estate.js';
 
 export { buildScenario, formatJson, NOTED_CLIENT, type Scenario, type SeeThruInfo, type Change } from './generator-scenario.js';
 
@@ -38,6 +40,25 @@ export interface GenerateOptions {
   readonly start?: number | string;
   /** Schema generation of the lines (spec D2.2); default G3. */
   readonly generation?: Generation;
+  /** The seed of the connections alone (default: `seed`): the same estate and applications, other traffic. */
+  readonly trafficSeed?: string | number;
+  /**
+   * Decide the connections against this native estate file instead of the seed's own: an
+   * earlier run's `estate.json`, changed (e.g. by `applyAllowlist`). The seed (and `apps`) must
+   * be the ones that file was generated with: its interfaces' addresses are looked up among the
+   * seed's clients to know which application each one is. The traffic runs from `start` for
+   * `days` against the view in force at each moment; the config stream opens with the lines the
+   * view in force at `start` writes (the firewall reading this estate) and has the changes of
+   * later views. The seed's staged tour of rare cases is left out: it is tied to its own estate.
+   */
+  readonly estate?: { readonly file: string; readonly text: string };
+  /**
+   * Connections no protocol rule could allow: unknown protocols, TLS without SNI, TLS below 1.2,
+   * SSH 1.99 or to a bare address, stale DNS addresses, plain HTTP other than CRL fetches.
+   * Default true; false for a lifecycle in which every connection is one an allowlist or the
+   * `x509_crls` preference decides.
+   */
+  readonly anomalies?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -47,9 +68,11 @@ export interface ResolvedOptions {
   readonly apps: number;
   readonly start: number;
   readonly generation: Generation;
+  readonly trafficSeed: string;
+  readonly anomalies: boolean;
 }
 
-export const GENERATE_DEFAULTS = { seed: '1', days: 7, flows: 100_000, apps: 30, start: DEFAULT_START, generation: 'G3' } as const;
+export const GENERATE_DEFAULTS = { seed: '1', days: 7, flows: 100_000, apps: 30, start: DEFAULT_START, generation: 'G3', anomalies: true } as const;
 export const MAX_DAYS = 366;
 export { MIN_APPS, MAX_APPS };
 
@@ -80,7 +103,8 @@ export function resolveOptions(o: GenerateOptions = {}): ResolvedOptions {
   if (!Number.isInteger(start) || start < 0 || start > Date.UTC(9000, 0, 1)) throw new GenerateOptionsError(`start is out of range: ${o.start}`);
   const generation = o.generation ?? GENERATE_DEFAULTS.generation;
   if (!['G1', 'G2', 'G3'].includes(generation)) throw new GenerateOptionsError(`generation must be G1, G2 or G3, not ${generation}`);
-  return { seed, days, flows, apps, start, generation };
+  const trafficSeed = String(o.trafficSeed ?? seed);
+  return { seed, days, flows, apps, start, generation, trafficSeed, anomalies: o.anomalies ?? GENERATE_DEFAULTS.anomalies };
 }
 
 /** One log event: a line of the `flow` or `config` stream, at its time. */
@@ -103,8 +127,11 @@ export interface Generated {
 /** The library entry point: the scenario now, the events when iterated. */
 export function generate(options: GenerateOptions = {}): Generated {
   const resolved = resolveOptions(options);
-  const scenario = buildScenario(resolved);
-  return { options: resolved, scenario, events: () => generateEvents(scenario, resolved.flows) };
+  const own = buildScenario(resolved);
+  const scenario = options.estate === undefined ? own : scenarioAgainst(own, options.estate);
+  if (typeof scenario === 'string') throw new GenerateOptionsError(scenario);
+  const fresh = options.estate !== undefined;
+  return { options: resolved, scenario, events: () => generateEvents(scenario, resolved, fresh) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -198,10 +225,12 @@ interface Staged {
   /** Which client of the application (default: its first in the view). */
   readonly ip?: string;
   readonly make: (rnd: Random, c: ClientInfo) => ConnectionSummary;
+  /** A connection no protocol rule could allow (left out without `anomalies`). */
+  readonly anomaly?: boolean;
 }
 
-function* generateEvents(sc: Scenario, flows: number): Generator<GeneratedEvent, void, undefined> {
-  const traffic = new Traffic(sc, flows);
+function* generateEvents(sc: Scenario, o: ResolvedOptions, fresh: boolean): Generator<GeneratedEvent, void, undefined> {
+  const traffic = new Traffic(sc, o, fresh);
   const out: GeneratedEvent[] = [];
   while (traffic.step(out)) {
     for (const e of out) yield e;
@@ -234,11 +263,16 @@ class Traffic {
   private haveNext = false;
   private finished = false;
 
-  constructor(private readonly sc: Scenario, private readonly flows: number) {
-    this.rnd = new Random(sc.options.seed, 'traffic');
+  private readonly flows: number;
+  private readonly anomalies: boolean;
+
+  constructor(private readonly sc: Scenario, o: ResolvedOptions, fresh: boolean) {
+    this.flows = o.flows;
+    this.anomalies = o.anomalies;
+    this.rnd = new Random(o.trafficSeed, 'traffic');
     this.decideOptions = { generation: sc.options.generation, resolver: sc.resolver };
-    this.config = estateConfigLines(sc.estate, { generation: sc.options.generation });
-    this.staged = stagedConnections(sc);
+    this.config = fresh ? windowConfigLines(sc.estate, sc.options.start, sc.end, sc.options.generation) : estateConfigLines(sc.estate, { generation: sc.options.generation });
+    this.staged = fresh ? [] : stagedConnections(sc).filter((s) => o.anomalies || !s.anomaly);
     this.remainingWeight = 0;
     let vi = 0;
     for (let s = sc.options.start; s < sc.end; s += SLOT_MS) {
@@ -343,7 +377,7 @@ class Traffic {
       if (entry === undefined) return true;
       app = entry.app;
       client = entry.clients[Math.floor(this.rnd.next() * entry.clients.length)]!;
-      conn = randomConnection(this.rnd, this.sc, app, client);
+      conn = this.anomalies ? randomConnection(this.rnd, this.sc, app, client) : wellFormedConnection(this.rnd, this.sc, app, client);
     }
     const rtt = 2 + Math.floor(this.rnd.next() ** 2 * 250);
     const d = decide(this.sc.estate, t, conn, this.decideOptions);
@@ -375,6 +409,21 @@ class Traffic {
   private finishConfig(out: GeneratedEvent[]): void {
     while (this.configIndex < this.config.length) this.pushConfig(out);
   }
+}
+
+/**
+ * The config lines of a window [start, end) of an estate given from outside: the start-up lines
+ * of the view in force at `start` (spec D7: empty -> that view), then each later view's changes.
+ */
+function windowConfigLines(estate: Estate, start: number, end: number, generation: Generation): { at: number; line: ConfigLine }[] {
+  const opts = { generation, instance: estate.firewall.instance };
+  const first = viewIndexAt(estate, start);
+  const out = configLines(null, estate.views[first]!, opts).map((line) => ({ at: start, line }));
+  for (let i = first + 1; i < estate.views.length && estate.views[i]!.at < end; i++) {
+    const at = estate.views[i]!.at;
+    for (const line of configLines(estate.views[i - 1]!, estate.views[i]!, opts)) out.push({ at, line });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,6 +505,17 @@ function randomConnection(rnd: Random, sc: Scenario, app: App, c: ClientInfo): C
 }
 
 /**
+ * `randomConnection` without the kinds no protocol rule could allow: TLS with SNI at the
+ * client's own version to a name at one of its addresses, SSH 2.0 to a name, or a CRL fetch.
+ */
+function wellFormedConnection(rnd: Random, sc: Scenario, app: App, c: ClientInfo): ConnectionSummary {
+  let r = rnd.next();
+  if (app.port80 && (r -= SHARE.http * SHARE.crlOfHttp) < 0) return http(rnd, sc, c, true);
+  if (app.sshShare > 0 && (r -= app.sshShare) < 0) return ssh(rnd, c, app.ssh.pick(rnd)!);
+  return tls(rnd, c, app.tls.pick(rnd)!, rnd.chance(SHARE.serverSilent) ? { silent: true } : {});
+}
+
+/**
  * A short tour of the cases the vendor's filters and recipe look for, and of every reason,
  * staged at moments when the estate makes them happen (the decision is still `decide`'s).
  */
@@ -478,16 +538,16 @@ function stagedConnections(sc: Scenario): Staged[] {
     { at: t0(5), app: m.worker, make: (rnd, c) => tls(rnd, c, host('api.ipify.org')) },
     // SSH: allowed, and a 1.99 banner.
     { at: t0(6), app: m.bastion, make: (rnd, c) => ssh(rnd, c, host('github.com')) },
-    { at: t0(7), app: m.bastion, make: (rnd, c) => ssh(rnd, c, host('github.com'), { version: '1.99' }) },
+    { at: t0(7), app: m.bastion, make: (rnd, c) => ssh(rnd, c, host('github.com'), { version: '1.99' }), anomaly: true },
     { at: t0(8), app: m.batch, make: (rnd, c) => ssh(rnd, c, host('sftp.bank1.com')) },
     // Plain HTTP: a CRL fetch and an apt index.
     { at: t0(9), app: m.web, make: (rnd, c) => http(rnd, sc, c, true) },
-    { at: t0(10), app: m.web, make: (rnd, c) => http(rnd, sc, c, false) },
+    { at: t0(10), app: m.web, make: (rnd, c) => http(rnd, sc, c, false), anomaly: true },
     // Anomalies: old TLS, no SNI, a DNS mismatch, an unknown protocol, a server that speaks TLS 1.1.
-    { at: t0(11), app: m.api, make: (rnd, c) => tls(rnd, c, host(`dynamodb.${r}.amazonaws.com`), { version: '1.1' }) },
-    { at: t0(12), app: m.api, make: (rnd, c) => tls(rnd, c, host(`dynamodb.${r}.amazonaws.com`), { sni: false }) },
-    { at: t0(13), app: m.api, make: (rnd, c) => tls(rnd, c, host(`sqs.${r}.amazonaws.com`), { dst: staleIp(rnd, host(`sqs.${r}.amazonaws.com`)) }) },
-    { at: t0(14), app: m.web, make: (rnd, c) => unknownProtocol(rnd, c) },
+    { at: t0(11), app: m.api, make: (rnd, c) => tls(rnd, c, host(`dynamodb.${r}.amazonaws.com`), { version: '1.1' }), anomaly: true },
+    { at: t0(12), app: m.api, make: (rnd, c) => tls(rnd, c, host(`dynamodb.${r}.amazonaws.com`), { sni: false }), anomaly: true },
+    { at: t0(13), app: m.api, make: (rnd, c) => tls(rnd, c, host(`sqs.${r}.amazonaws.com`), { dst: staleIp(rnd, host(`sqs.${r}.amazonaws.com`)) }), anomaly: true },
+    { at: t0(14), app: m.web, make: (rnd, c) => unknownProtocol(rnd, c), anomaly: true },
     { at: t0(15), app: m.batch, make: (rnd, c) => tls(rnd, c, host('edi.bank1.com'), { version: '1.2' }) },
     { at: t0(16), app: sc.unknown, make: (rnd, c) => tls(rnd, c, host('api.github.com')) },
     // A name just accepted is still warming up in the DNS cache (spec D6.5, G3), then it works.
