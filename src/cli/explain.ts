@@ -7,7 +7,7 @@ import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import { renderGithub, renderText, toJson } from '../diagnostics/render.js';
 import type { Generation } from '../discriminat/annotations.js';
 import { checkConnection, decide, toJsonLine, type ConnectionSummary, type Decision, type Proto, type Resolver } from '../discriminat/decision.js';
-import { isIpv4, loadEstate, type EstateDiagnostic } from '../discriminat/estate.js';
+import { isIpv4, loadEstate, type EstateDiagnostic, isFatalEstateDiagnostic } from '../discriminat/estate.js';
 import { escapeControls } from '../output/safety.js';
 import { parseTimeArg } from '../sources/time.js';
 import { type DiagnosticsFormat, Exit, printError } from './io.js';
@@ -139,7 +139,7 @@ async function runExplain(flags: ExplainFlags): Promise<number> {
     ...(flags.instance !== undefined ? { instance: flags.instance } : {}),
   });
   printEstateDiagnostics(diagnostics, flags.diagnostics);
-  if (diagnostics.some((d) => d.severity === 'error')) {
+  if (diagnostics.some(isFatalEstateDiagnostic)) {
     printError('the estate is invalid; nothing was explained', 'fix the errors above');
     return Exit.Usage;
   }

@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import { renderText as renderDiagnostic } from '../diagnostics/render.js';
 import type { Generation } from '../discriminat/annotations.js';
-import { loadEstate, type EstateDiagnostic } from '../discriminat/estate.js';
+import { loadEstate, type EstateDiagnostic, isFatalEstateDiagnostic } from '../discriminat/estate.js';
 import { renderResult, type Cell } from '../output/results.js';
 import { escapeControls } from '../output/safety.js';
 import { anyNewlyDisallowed, replay, type ChangeRow, type ReplayResult, type Totals } from '../recipes/replay.js';
@@ -84,7 +84,7 @@ async function runReplay(paths: string[], flags: ReplayFlags): Promise<number> {
   }
   const { estate, diagnostics } = await loadEstate(flags.estate, flags.generation !== undefined ? { generation: flags.generation } : {});
   printEstateDiagnostics(diagnostics);
-  if (diagnostics.some((d) => d.severity === 'error')) {
+  if (diagnostics.some(isFatalEstateDiagnostic)) {
     printError('the proposed estate is invalid; nothing was replayed', 'fix the errors above');
     return Exit.Usage;
   }

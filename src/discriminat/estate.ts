@@ -115,6 +115,15 @@ export const EstateCode = {
   Unreadable: 'HS3205',
 } as const;
 
+/**
+ * Whether a diagnostic makes the estate unusable: a broken file or rule (HS32xx errors).
+ * A refused annotation entry (HS30xx) is not: the firewall reads past it and writes a refusal
+ * config line, so a model of the estate must too.
+ */
+export function isFatalEstateDiagnostic(d: Diagnostic): boolean {
+  return d.severity === 'error' && d.code.startsWith('HS32');
+}
+
 // ---------------------------------------------------------------------------------------------
 // Small syntax checks
 
