@@ -207,7 +207,7 @@ export async function scan(
                 carry = [];
                 carryBytes = 0;
               } else {
-                carry.push(chunk.subarray(pos));
+                carry.push(Buffer.from(chunk.subarray(pos))); // a copy: the chunk's memory may be reused
                 carryBytes += n - pos;
               }
             }

@@ -30,7 +30,8 @@ parentPort!.on('message', (job: PartJob) => {
       plan,
       (e) => {
         if (job.countOnly) return;
-        const raw = e.raw ?? Buffer.from(e.message, 'utf8');
+        // A copy: the scan reuses its read buffer for the next chunk.
+        const raw = Buffer.from(e.raw ?? Buffer.from(e.message, 'utf8'));
         parts.push(raw);
         total += raw.length;
         ev.ends.push(total);

@@ -82,6 +82,9 @@ export async function resolveInputs(args: readonly string[], stdinIsTty: boolean
  * unreadable file, a truncated gzip member) surface from the iteration.
  */
 export async function openInput(input: Input): Promise<{ stream: AsyncIterable<Buffer> }> {
+  // A part of a file (a worker's share) is read into one reused buffer: no allocation, and
+  // no page faults, per chunk. The chunk is only valid until the next is asked for.
+  if (input.range && input.path !== null) return { stream: readRange(input.path, input.range.start, input.range.end) };
   const raw: Readable =
     input.path === null
       ? process.stdin
@@ -90,6 +93,22 @@ export async function openInput(input: Input): Promise<{ stream: AsyncIterable<B
           ...(input.range ? { start: input.range.start, end: input.range.end - 1 } : {}),
         });
   return { stream: chunksOf(raw) };
+}
+
+async function* readRange(path: string, start: number, end: number): AsyncGenerator<Buffer> {
+  const fh = await fsp.open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    let pos = start;
+    while (pos < end) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - pos), pos);
+      if (bytesRead === 0) return;
+      pos += bytesRead;
+      yield buf.subarray(0, bytesRead); // a new view each time, so caches keyed on it reset
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 async function* chunksOf(raw: Readable): AsyncGenerator<Buffer> {
