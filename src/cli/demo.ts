@@ -214,7 +214,7 @@ function renderStep(n: number, step: DemoStep): string[] {
       if (step.estateErrors.length > 0) {
         lines.push(
           `   note: the estate's history holds ${plural(step.estateErrors.length, 'refused entry', 'refused entries')} (first: ${step.estateErrors[0]!.code} ${step.estateErrors[0]!.message.replace(/; the entry is refused$/, '')});`,
-          '   the command above refuses such an estate (exit 2); the demo replays through the library, which decides as the firewall does',
+          '   the firewall reads past refused entries (they allow nothing), and so do replay and the demo',
         );
       }
       return lines;

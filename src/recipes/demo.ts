@@ -94,8 +94,8 @@ export type DemoStep =
       readonly result: ReplayResult;
       /**
        * Error diagnostics the estate holds (entries the firewall refuses, such as a public-suffix
-       * wildcard in its history): `haystack replay` refuses such an estate; `replay()` decides as
-       * the firewall does, the refused entries allowing nothing.
+       * wildcard in its history): replay reads past them as the firewall does, the refused
+       * entries allowing nothing.
        */
       readonly estateErrors: readonly EstateDiagnostic[];
     });
