@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // `npm run bench` (after `npm run build`): haystack against jq and DuckDB on a generated
-// discrimiNAT flow log. DuckDB is read_json on one thread, through @duckdb/node-api in its own
-// process (bench/duckdb-peer.mjs), so it is timed from outside like haystack and jq.
+// discrimiNAT flow log. DuckDB is read_json through @duckdb/node-api in its own process
+// (bench/duckdb-peer.mjs), so it is timed from outside like haystack and jq, once on one thread
+// and once on every core (SET threads = os.availableParallelism()).
 //
 // Tasks: two filter patterns (`haystack filter PATTERN FILE --count`, on the plain file and its
 // .gz) and two Logs Insights queries (`haystack query QUERY FILE --output json`): the allowlist
 // recipe for the see-thru group with the most exerted lines in the file, and a count by dhost.
+// haystack runs each plain-file task twice, `--threads 1` (1 core) and `--threads N` (all cores,
+// N = os.availableParallelism()); the .gz is read on one thread whatever --threads says. Filter
+// tasks also get a `grep -cF VALUE FILE` row: the floor of reading and splitting the bytes, not an
+// answer (it counts every line holding the value anywhere), so it is left out of the cross-check.
 //
 // Inputs are generated once into the git-ignored bench/data/ by scripts/generate-flow.mjs (fixed
 // seed); the .gz is the plain file compressed with node:zlib, so both hold the same lines.
@@ -14,13 +19,16 @@
 //   BENCH_LINES  lines in the generated log (default 1000000)
 //   BENCH_RUNS   timed runs per command (default 5)
 //   BENCH_ONLY   filter or query: run only those tasks (default both)
+//   BENCH_10M    1: also generate (or reuse) bench/data/flow-10m.log and run the filter tasks and
+//                the count by dhost on it (haystack, grep, DuckDB; no jq, no .gz), to compare
+//                peak RSS at 1M and 10M lines
 // Exit code 1 when two tools disagree: on a count, or for a query on the whole table (every group
 // and its count, booleans as 1/0), or haystack between the plain and .gz file. A peer that is not
 // available (jq not on PATH, DuckDB's native binding not loadable) is left out with a printed note.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
@@ -58,24 +66,32 @@ function taskKind(name) {
 const LINES = positiveInt('BENCH_LINES', 1_000_000);
 const RUNS = positiveInt('BENCH_RUNS', 5);
 const ONLY = taskKind('BENCH_ONLY');
+const TEN_M = process.env.BENCH_10M === '1';
+const TEN_M_LINES = 10_000_000;
+const CORES = availableParallelism();
 
 const label = (n) => (n % 1_000_000 === 0 ? `${n / 1_000_000}m` : n % 1000 === 0 ? `${n / 1000}k` : String(n));
-const plain = join(dataDir, `flow-${label(LINES)}.log`);
+const flowFile = (lines) => join(dataDir, `flow-${label(lines)}.log`);
+const plain = flowFile(LINES);
 const gz = `${plain}.gz`;
+const plain10m = flowFile(TEN_M_LINES);
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
 
+function ensureGenerated(file, lines) {
+  if (existsSync(file)) return;
+  // Written under a temporary name, so an interrupted run never leaves a short file behind.
+  const partial = `${file}.partial`;
+  const run = spawnSync(process.execPath, [generator, '--lines', String(lines), '--seed', SEED, '--out', partial],
+    { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (run.status !== 0) throw new Error(`generate-flow failed (exit ${run.status})`);
+  renameSync(partial, file);
+}
+
 async function ensureInputs() {
   mkdirSync(dataDir, { recursive: true });
-  if (!existsSync(plain)) {
-    // Written under a temporary name, so an interrupted run never leaves a short file behind.
-    const partial = `${plain}.partial`;
-    const run = spawnSync(process.execPath, [generator, '--lines', String(LINES), '--seed', SEED, '--out', partial],
-      { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (run.status !== 0) throw new Error(`generate-flow failed (exit ${run.status})`);
-    renameSync(partial, plain);
-  }
+  ensureGenerated(plain, LINES);
   if (!existsSync(gz) || statSync(gz).mtimeMs < statSync(plain).mtimeMs) {
     const partial = `${gz}.partial`;
     await pipeline(createReadStream(plain), createGzip(), createWriteStream(partial));
@@ -227,6 +243,7 @@ function disagreement(a, b) {
 
 /** jq, when on PATH; the query tasks also need sort and uniq, which any system with jq has. */
 const hasJq = onPath('jq');
+const hasGrep = onPath('grep');
 
 /** DuckDB's version, or why it cannot run here (the npm package's native binding failed to load). */
 function probeDuckdb() {
@@ -251,7 +268,8 @@ if (untyped.length > 0) {
   process.exit(2);
 }
 
-const DUCKDB_SETUP = 'SET threads = 1';
+const duckdbSetup = (threads) => `SET threads = ${threads}`;
+const DUCKDB_SETUP = duckdbSetup(1);
 const duckdbColumns = `{${FLOW_FIELD_ORDER.map((f) => `${f}: '${DUCKDB_TYPES[f]}'`).join(', ')}}`;
 const duckdbSource = (file) => `read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${duckdbColumns})`;
 
@@ -294,92 +312,183 @@ async function busiestExertedGid(file) {
 
 const shown = (file) => relative(root, file);
 
-function filterTask({ name, pattern, jq, where }) {
-  const haystack = (file, tool) => ({
-    tool,
-    argv: [process.execPath, cli, 'filter', pattern, file, '--count'],
-    command: `node dist/cli/main.js filter ${shq(pattern)} ${shown(file)} --count`,
-    answer: (out) => countAnswer(lastInteger(out)),
-  });
+/** haystack's plain-file runs: one core, then every core. */
+const HAYSTACK_THREADS = [['haystack 1 core', 1], ['haystack all cores', CORES]];
+/** DuckDB's runs: one thread (the ratio column's reference), then every core. */
+const DUCKDB_THREADS = [['DuckDB 1 thread', 1], ['DuckDB all threads', CORES]];
+
+/**
+ * input: { plain, gz (or null), jq (whether to run jq on it) }. `peer` marks runs left out when
+ * that peer is unavailable; `floor` marks runs that are not an answer (not cross-checked).
+ */
+function filterTask({ name, pattern, literal, jq, where }, input) {
+  const haystack = (file, tool, threads) => {
+    const flags = threads === null ? [] : ['--threads', String(threads)];
+    return {
+      tool,
+      argv: [process.execPath, cli, 'filter', pattern, file, '--count', ...flags],
+      command: `node dist/cli/main.js filter ${shq(pattern)} ${shown(file)} --count${flags.map((f) => ` ${f}`).join('')}`,
+      answer: (out) => countAnswer(lastInteger(out)),
+    };
+  };
   const sql = `SELECT count(*) AS n FROM FLOW WHERE ${where}`;
   return {
     name,
     runs: [
-      haystack(plain, 'haystack'),
-      haystack(gz, 'haystack .gz'),
+      ...HAYSTACK_THREADS.map(([tool, threads]) => haystack(input.plain, tool, threads)),
+      ...(input.gz === null ? [] : [haystack(input.gz, 'haystack .gz', null)]),
       {
-        tool: 'jq',
-        argv: ['sh', '-c', `jq -c ${shq(jq)} ${shq(plain)} | wc -l`],
-        command: `jq -c ${shq(jq)} ${shown(plain)} | wc -l`,
+        tool: 'grep -c floor',
+        peer: 'grep',
+        floor: true,
+        argv: ['grep', '-cF', literal, input.plain],
+        command: `grep -cF ${shq(literal)} ${shown(input.plain)}`,
         answer: (out) => countAnswer(lastInteger(out)),
       },
-      duckdbRun(sql, (rows) => countAnswer(rows[0].n)),
+      ...(input.jq ? [{
+        tool: 'jq',
+        peer: 'jq',
+        argv: ['sh', '-c', `jq -c ${shq(jq)} ${shq(input.plain)} | wc -l`],
+        command: `jq -c ${shq(jq)} ${shown(input.plain)} | wc -l`,
+        answer: (out) => countAnswer(lastInteger(out)),
+      }] : []),
+      ...duckdbRuns(sql, input.plain, (rows) => countAnswer(rows[0].n)),
     ],
   };
 }
 
 /** A stats query: group-by fields `keys`, one count() column; the jq filter emits the keys per matching line. */
-function queryTask({ name, query, keys, jq, sql }) {
+function queryTask({ name, query, keys, jq, sql }, input) {
   return {
     name,
     runs: [
-      {
-        tool: 'haystack',
-        argv: [process.execPath, cli, 'query', query, plain, '--output', 'json'],
-        command: `node dist/cli/main.js query ${shq(query)} ${shown(plain)} --output json`,
+      ...HAYSTACK_THREADS.map(([tool, threads]) => ({
+        tool,
+        argv: [process.execPath, cli, 'query', query, input.plain, '--output', 'json', '--threads', String(threads)],
+        command: `node dist/cli/main.js query ${shq(query)} ${shown(input.plain)} --output json --threads ${threads}`,
         answer: (out) => tableAnswer(objectPairs(JSON.parse(out), keys)),
-      },
-      {
+      })),
+      ...(input.jq ? [{
         tool: 'jq',
-        argv: ['sh', '-c', `jq -c ${shq(jq)} ${shq(plain)} | LC_ALL=C sort | LC_ALL=C uniq -c`],
-        command: `jq -c ${shq(jq)} ${shown(plain)} | LC_ALL=C sort | LC_ALL=C uniq -c`,
+        peer: 'jq',
+        argv: ['sh', '-c', `jq -c ${shq(jq)} ${shq(input.plain)} | LC_ALL=C sort | LC_ALL=C uniq -c`],
+        command: `jq -c ${shq(jq)} ${shown(input.plain)} | LC_ALL=C sort | LC_ALL=C uniq -c`,
         answer: (out) => tableAnswer(uniqPairs(out)),
-      },
-      duckdbRun(sql, (rows) => tableAnswer(objectPairs(rows, keys))),
+      }] : []),
+      ...duckdbRuns(sql, input.plain, (rows) => tableAnswer(objectPairs(rows, keys))),
     ],
   };
 }
 
-function duckdbRun(sql, answer) {
-  return {
-    tool: 'DuckDB',
-    argv: [process.execPath, duckdbPeer, DUCKDB_SETUP, sql.replace('FROM FLOW', () => `FROM ${duckdbSource(plain)}`)],
-    command: `${DUCKDB_SETUP}; ${sql}`,
+function duckdbRuns(sql, file, answer) {
+  return DUCKDB_THREADS.map(([tool, threads]) => ({
+    tool,
+    peer: 'duckdb',
+    argv: [process.execPath, duckdbPeer, duckdbSetup(threads), sql.replace('FROM FLOW', () => `FROM ${duckdbSource(file)}`)],
+    command: `${duckdbSetup(threads)}; ${sql}`,
     answer: (out) => answer(JSON.parse(out).rows),
     ownSeconds: (out) => JSON.parse(out).seconds,
-  };
+  }));
 }
 
-function tasks(gid) {
+/** The tasks on `input`; `only10m` keeps the ones the 10M pass runs (the filters and the count by dhost). */
+function tasks(gid, input, { only10m = false } = {}) {
   const list = [];
   if (ONLY !== 'query') {
     list.push(
-      filterTask({ name: 'disallowed', pattern: '{ $.outcome = "disallowed" }', jq: 'select(.outcome=="disallowed")', where: "outcome = 'disallowed'" }),
-      filterTask({ name: 'src', pattern: '{ $.src = "172.16.1.9" }', jq: 'select(.src=="172.16.1.9")', where: "src = '172.16.1.9'" }),
+      filterTask({ name: 'disallowed', pattern: '{ $.outcome = "disallowed" }', literal: 'disallowed', jq: 'select(.outcome=="disallowed")', where: "outcome = 'disallowed'" }, input),
+      filterTask({ name: 'src', pattern: '{ $.src = "172.16.1.9" }', literal: '172.16.1.9', jq: 'select(.src=="172.16.1.9")', where: "src = '172.16.1.9'" }, input),
     );
   }
   if (ONLY !== 'filter') {
     const allowlistKeys = ['see_thru_exerted', 'see_thru_gid', 'dhost', 'proto', 'dpt'];
+    if (!only10m) {
+      list.push(
+        // The recipe plus `limit 100000`: without a limit Insights (and haystack) return at most
+        // 10,000 rows, and server-side lines put the client's port in dpt, so the table is bigger.
+        queryTask({
+          name: 'allowlist',
+          query: `filter see_thru_exerted AND see_thru_gid = "${gid}" | stats count() by ${allowlistKeys.join(', ')} | limit 100000`,
+          keys: allowlistKeys,
+          jq: `select(.see_thru_exerted==true and .see_thru_gid=="${gid}") | [${allowlistKeys.map((k) => `.${k}`).join(',')}]`,
+          sql: `SELECT ${allowlistKeys.join(', ')}, count(*) AS "count()" FROM FLOW WHERE see_thru_exerted AND see_thru_gid = ${sqlString(gid)} GROUP BY ${allowlistKeys.join(', ')}`,
+        }, input),
+      );
+    }
     list.push(
-      // The recipe plus `limit 100000`: without a limit Insights (and haystack) return at most
-      // 10,000 rows, and server-side lines put the client's port in dpt, so the table is bigger.
-      queryTask({
-        name: 'allowlist',
-        query: `filter see_thru_exerted AND see_thru_gid = "${gid}" | stats count() by ${allowlistKeys.join(', ')} | limit 100000`,
-        keys: allowlistKeys,
-        jq: `select(.see_thru_exerted==true and .see_thru_gid=="${gid}") | [${allowlistKeys.map((k) => `.${k}`).join(',')}]`,
-        sql: `SELECT ${allowlistKeys.join(', ')}, count(*) AS "count()" FROM FLOW WHERE see_thru_exerted AND see_thru_gid = ${sqlString(gid)} GROUP BY ${allowlistKeys.join(', ')}`,
-      }),
       queryTask({
         name: 'by dhost',
         query: 'stats count() by dhost | limit 100000',
         keys: ['dhost'],
         jq: '.dhost',
         sql: 'SELECT dhost, count(*) AS "count()" FROM FLOW GROUP BY dhost',
-      }),
+      }, input),
     );
   }
   return list;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the tasks and printing them
+
+/**
+ * Measures every available run of every task; returns its rows and DuckDB's own times, and adds
+ * to `failures` where two answers disagree (floor runs are not answers and are not compared).
+ */
+async function runTasks(taskList, { duckdb, failures, prefix = '' }) {
+  const rows = [];
+  const duckdbOwn = [];
+  for (const task of taskList) {
+    let reference = null;
+    for (const run of task.runs) {
+      if ((run.peer === 'jq' && !hasJq) || (run.peer === 'grep' && !hasGrep) || (run.peer === 'duckdb' && duckdb.version === null)) continue;
+      process.stderr.write(`bench: ${prefix}${task.name}: ${run.tool}\n`);
+      const r = await measure(run.argv, { rss: true });
+      const last = r.outputs[r.outputs.length - 1];
+      const answer = run.answer(last);
+      if (!Number.isInteger(answer.count)) failures.push(`${prefix}${task.name}: ${run.tool} printed no count: ${JSON.stringify(last.slice(0, 200))}`);
+      rows.push({ task: task.name, tool: run.tool, median: r.median, rows: answer.rows, floor: run.floor === true, rssKb: r.rssKb });
+      if (run.ownSeconds !== undefined) duckdbOwn.push(`${task.name} ${run.tool} ${median(r.outputs.map(run.ownSeconds)).toFixed(3)} s`);
+      if (run.floor === true) continue;
+      if (reference === null) reference = { tool: run.tool, answer };
+      else {
+        const why = disagreement(reference.answer, answer);
+        if (why !== null) failures.push(`${prefix}${task.name}: ${reference.tool} vs ${run.tool}: ${why}`);
+      }
+    }
+  }
+  return { rows, duckdbOwn };
+}
+
+const cell = (s) => String(s).replaceAll('|', '\\|');
+const rssMb = (kb) => (kb === null ? 'n/a' : (kb / 1024).toFixed(0));
+
+/** The markdown table of `rows`, MB/s over `size` bytes. */
+function tableLines(rows, size) {
+  const peerTime = (task, tool) => rows.find((r) => r.task === task && r.tool === tool)?.median;
+  const ratio = (r, tool) => {
+    const t = peerTime(r.task, tool);
+    return t === undefined ? 'n/a' : (r.median / t).toFixed(2);
+  };
+  const lines = [
+    '| task | tool | median s | MB/s | rows/matches | peak RSS MB | ratio vs DuckDB 1 thread | ratio vs jq |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows) {
+    const answered = r.floor ? `(${r.rows ?? '?'} lines hold it)` : r.rows ?? '?';
+    lines.push(`| ${cell(r.task)} | ${r.tool} | ${r.median.toFixed(3)} | ${(size / 1e6 / r.median).toFixed(0)} | ${answered} | ${rssMb(r.rssKb)} | ${ratio(r, 'DuckDB 1 thread')} | ${ratio(r, 'jq')} |`);
+  }
+  return lines;
+}
+
+/** "- task, tool: `command`" for every run that ran. */
+function commandLines(taskList, rows) {
+  const lines = [];
+  for (const task of taskList) {
+    const ran = rows.filter((r) => r.task === task.name).map((r) => r.tool);
+    for (const run of task.runs) if (ran.includes(run.tool)) lines.push(`- ${task.name}, ${run.tool}: \`${run.command}\``);
+  }
+  return lines;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -390,78 +499,72 @@ async function main() {
     process.exit(2);
   }
   await ensureInputs();
+  // The 10M pass, unless the main pass is already on 10M lines.
+  const tenM = TEN_M && LINES !== TEN_M_LINES;
+  if (tenM) ensureGenerated(plain10m, TEN_M_LINES);
   const size = statSync(plain).size;
-  const mbps = (s) => size / 1e6 / s;
   const duckdb = probeDuckdb();
   const notes = [];
   if (!hasJq) notes.push('jq is not on PATH: no jq rows, answers not cross-checked against jq.');
+  if (!hasGrep) notes.push('grep is not on PATH: no grep -c floor rows.');
   if (duckdb.version === null) notes.push(`DuckDB (@duckdb/node-api) cannot run here, so no DuckDB rows: ${duckdb.problem}`);
   else notes.push(...duckdbInferenceNotes());
+  if (TEN_M && !tenM) notes.push('BENCH_10M: the main pass is already on 10M lines, so there is no separate 10M pass.');
   const gid = ONLY === 'filter' ? null : await busiestExertedGid(plain);
   const loadAtStart = loadavg()[0];
 
-  const rows = [];
   const failures = [];
-  const duckdbOwn = [];
-  const taskList = tasks(gid);
-  for (const task of taskList) {
-    let reference = null;
-    for (const run of task.runs) {
-      if ((run.tool === 'jq' && !hasJq) || (run.tool === 'DuckDB' && duckdb.version === null)) continue;
-      process.stderr.write(`bench: ${task.name}: ${run.tool}\n`);
-      const r = await measure(run.argv, { rss: true });
-      const last = r.outputs[r.outputs.length - 1];
-      const answer = run.answer(last);
-      if (!Number.isInteger(answer.count)) failures.push(`${task.name}: ${run.tool} printed no count: ${JSON.stringify(last.slice(0, 200))}`);
-      rows.push({ task: task.name, tool: run.tool, median: r.median, rows: answer.rows, rssKb: r.rssKb });
-      if (run.ownSeconds !== undefined) duckdbOwn.push(`${task.name} ${median(r.outputs.map(run.ownSeconds)).toFixed(3)} s`);
-      if (reference === null) reference = { tool: run.tool, answer };
-      else {
-        const why = disagreement(reference.answer, answer);
-        if (why !== null) failures.push(`${task.name}: ${reference.tool} vs ${run.tool}: ${why}`);
-      }
-    }
-  }
+  const taskList = tasks(gid, { plain, gz, jq: true });
+  const { rows, duckdbOwn } = await runTasks(taskList, { duckdb, failures });
+  const taskList10m = tenM ? tasks(gid, { plain: plain10m, gz: null, jq: false }, { only10m: true }) : [];
+  const pass10m = tenM ? await runTasks(taskList10m, { duckdb, failures, prefix: '10m ' }) : null;
 
-  const peerTime = (task, tool) => rows.find((r) => r.task === task && r.tool === tool)?.median;
-  const ratio = (r, tool) => {
-    const t = peerTime(r.task, tool);
-    return t === undefined ? 'n/a' : (r.median / t).toFixed(2);
-  };
-  const cell = (s) => String(s).replaceAll('|', '\\|');
   // A load above the CPU count means other work shared the CPUs with the timed commands.
   const loadAtEnd = loadavg()[0];
   const loadNote = `1-minute load average ${loadAtStart.toFixed(1)} before, ${loadAtEnd.toFixed(1)} after` +
     (Math.max(loadAtStart, loadAtEnd) > cpus().length ? ' (more than the CPUs: other work ran alongside, times are noisy)' : '');
   const lines = [
     `${label(LINES)} lines, ${(size / 1e6).toFixed(1)} MB plain (${shown(plain)}), ${(statSync(gz).size / 1e6).toFixed(1)} MB gzipped; ` +
-      `median of ${RUNS} runs after one warm-up; node ${process.version}; ${duckdb.version === null ? 'no DuckDB' : `DuckDB ${duckdb.version} on 1 thread`}; ` +
-      `${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}; ${loadNote}`,
+      `median of ${RUNS} runs after one warm-up; node ${process.version}; ${duckdb.version === null ? 'no DuckDB' : `DuckDB ${duckdb.version} on 1 and ${CORES} threads`}; ` +
+      `haystack on 1 and ${CORES} cores (os.availableParallelism()); ${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}; ${loadNote}`,
     '',
-    '| task | tool | median s | MB/s | rows/matches | peak RSS MB | ratio vs DuckDB | ratio vs jq |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ];
-  for (const r of rows) {
-    const rss = r.rssKb === null ? 'n/a' : (r.rssKb / 1024).toFixed(0);
-    lines.push(`| ${cell(r.task)} | ${r.tool} | ${r.median.toFixed(3)} | ${mbps(r.median).toFixed(0)} | ${r.rows ?? '?'} | ${rss} | ${ratio(r, 'DuckDB')} | ${ratio(r, 'jq')} |`);
-  }
-  lines.push(
+    ...tableLines(rows, size),
     '',
     'rows/matches: matching lines (filter tasks) or rows of the result table (query tasks); every tool\'s answer is cross-checked, ' +
-      'for queries row by row. MB/s: the plain file\'s size over the median, also for .gz. ratio: median time divided by that ' +
-      'peer\'s for the same task (below 1 is faster). Peak RSS: of the largest process (a jq pipeline: jq, sort or uniq; DuckDB: ' +
-      'the Node process hosting it). Every time includes process start-up.',
-  );
+      'for queries row by row. haystack 1 core / all cores: --threads 1 / --threads ' + CORES + ' on the plain file; haystack .gz: ' +
+      'the gzipped file, which is read on one thread. grep -c floor: `grep -cF VALUE FILE`, the floor of reading and splitting the ' +
+      'bytes, not an answer: it counts every line holding the value anywhere (a superset), so it is not cross-checked. MB/s: the ' +
+      'plain file\'s size over the median, also for .gz. ratio: median time divided by that peer\'s for the same task (below 1 is ' +
+      'faster). Peak RSS: of the largest process (a jq pipeline: jq, sort or uniq; DuckDB: the Node process hosting it). Every ' +
+      'time includes process start-up.',
+  ];
   if (duckdbOwn.length > 0) lines.push(`DuckDB's own time inside its process (module loaded, query run): ${duckdbOwn.join(', ')}.`);
+  if (pass10m !== null) {
+    const size10m = statSync(plain10m).size;
+    lines.push(
+      '',
+      `${label(TEN_M_LINES)} lines, ${(size10m / 1e6).toFixed(1)} MB plain (${shown(plain10m)}), same generator and seed; no jq, no .gz:`,
+      '',
+      ...tableLines(pass10m.rows, size10m),
+      '',
+      `haystack's peak RSS, ${label(LINES)} lines → ${label(TEN_M_LINES)} lines (${(TEN_M_LINES / LINES).toFixed(0)}x the lines):`,
+    );
+    for (const r10 of pass10m.rows) {
+      if (!r10.tool.startsWith('haystack')) continue;
+      const r1 = rows.find((r) => r.task === r10.task && r.tool === r10.tool);
+      if (r1 === undefined) continue;
+      const growth = r1.rssKb === null || r10.rssKb === null ? '' : ` (${(r10.rssKb / r1.rssKb).toFixed(2)}x)`;
+      lines.push(`- ${r10.task}, ${r10.tool}: ${rssMb(r1.rssKb)} MB → ${rssMb(r10.rssKb)} MB${growth}`);
+    }
+    if (pass10m.duckdbOwn.length > 0) lines.push(`DuckDB's own time at ${label(TEN_M_LINES)}: ${pass10m.duckdbOwn.join(', ')}.`);
+  }
   lines.push(
     ...notes,
     '',
     `Commands (DuckDB's statements run in order in bench/duckdb-peer.mjs; FLOW stands for ${duckdbSource(shown(plain))}):`,
+    ...commandLines(taskList, rows),
   );
-  for (const task of taskList) {
-    const ran = rows.filter((r) => r.task === task.name).map((r) => r.tool);
-    for (const run of task.runs) if (ran.includes(run.tool)) lines.push(`- ${task.name}, ${run.tool}: \`${run.command}\``);
-  }
+  if (pass10m !== null) lines.push(`The ${label(TEN_M_LINES)} pass runs the same commands on ${shown(plain10m)}.`);
   console.log(lines.join('\n'));
 
   if (failures.length > 0) {
