@@ -9,6 +9,7 @@ import { InvalidArgumentError } from 'commander';
 import { queryInputs } from '../insights/scan.js';
 import { RESULT_FORMATS, type ResultFormat } from '../output/result-formats.js';
 import { type DiagnosticsFormat, Exit, printDiagnostics, printError } from './io.js';
+import { printQueryResult } from './query-output.js';
 import { addScanOptions, prepareScan, runScan, type ScanFlags, scanExit } from './scan-options.js';
 
 interface QueryFlags extends ScanFlags {
@@ -106,19 +107,7 @@ async function runQueryCommand(first: string | undefined, rest: string[], flags:
   }
   if (typeof done === 'number') return done;
   const { result, report } = done;
-  const tty = process.stdout.isTTY === true;
-  const { renderResult } = await import('../output/results.js'); // loaded only when printing
-  process.stdout.write(
-    renderResult(result.fields, result.rows, flags.output, {
-      ...(tty ? { width: process.stdout.columns || 120 } : {}),
-      escape: tty || flags.escape === true,
-      rawCsv: flags.rawCsv === true,
-    }),
-  );
-  if (result.rowsBeforeCap > result.rows.length)
-    process.stderr.write(
-      `haystack: showing ${result.rows.length.toLocaleString('en-US')} of ${result.rowsBeforeCap.toLocaleString('en-US')} rows: without limit, Logs Insights returns at most 10,000; add | limit N (up to 100,000) for more\n`,
-    );
+  await printQueryResult(result, { ...flags, capHint: 'add | limit N (up to 100,000) for more' });
   return scanExit(prepared, report, flags);
 }
 

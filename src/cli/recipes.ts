@@ -9,6 +9,7 @@ import { RESULT_FORMATS, type ResultFormat } from '../output/result-formats.js';
 import { isRequired, type Recipe, type RecipeParam, RECIPES } from '../recipes/catalog.js';
 import { type CompiledRecipe, compileRecipe, fillRecipe, findRecipe, RecipeError, runRecipe } from '../recipes/run.js';
 import { Exit, printDiagnostics, printError } from './io.js';
+import { printQueryResult } from './query-output.js';
 import { addScanOptions, prepareScan, runScan, type ScanFlags, scanExit } from './scan-options.js';
 
 const LIST_FORMATS = ['text', 'json'] as const;
@@ -224,18 +225,7 @@ async function runRecipeCommand(name: string, paths: string[], flags: RunFlags):
   });
   if (typeof done === 'number') return done;
   const { result, report } = done;
-  const { renderResult } = await import('../output/results.js'); // loaded only when printing
-  process.stdout.write(
-    renderResult(result.fields, result.rows, (flags.output ?? 'table') as ResultFormat, {
-      ...(tty ? { width: process.stdout.columns ?? 120 } : {}),
-      escape: tty || flags.escape === true,
-      rawCsv: flags.rawCsv === true,
-    }),
-  );
-  if (result.rowsBeforeCap > result.rows.length)
-    process.stderr.write(
-      `haystack: showing ${result.rows.length.toLocaleString('en-US')} of ${result.rowsBeforeCap.toLocaleString('en-US')} rows: without limit, Logs Insights returns at most 10,000\n`,
-    );
+  await printQueryResult(result, { ...flags, output: (flags.output ?? 'table') as ResultFormat });
   return scanExit(prepared, report, flags);
 }
 

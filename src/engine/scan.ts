@@ -54,6 +54,11 @@ export interface ScanOptions {
   /** Keep events with start <= timestamp < end (epoch ms). */
   readonly start?: number;
   readonly end?: number;
+  /**
+   * Refuse inputs whose lines carry no time, saying why the caller needs times (for example
+   * "--since cannot be honoured"). --start/--end imply it.
+   */
+  readonly requireTimes?: string;
   readonly maxLineBytes?: number;
   /** Called after each chunk of input bytes is scanned (for progress lines). */
   readonly onChunk?: (bytes: number) => void;
@@ -97,20 +102,20 @@ export async function scan(
   const tStart = options.start ?? -Infinity;
   const tEnd = options.end ?? Infinity;
   const maxLine = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const needsTimes = options.requireTimes ?? (timed ? '--start/--end cannot apply' : null);
 
   let pool: WorkerPool | null = null;
   const threads = Math.max(1, options.threads ?? 1);
-  {
   for (const input of inputs) {
     if (options.parallel && threads > 1 && input.path !== null && !input.range) {
-      const head = await parallelCandidate(input.path, options.parallelMinBytes ?? MIN_PARALLEL_BYTES);
-      if (head !== null) {
-        const format = options.format ?? detectFormat(head.toString('utf8'));
+      const candidate = await parallelCandidate(input.path, options.parallelMinBytes ?? MIN_PARALLEL_BYTES);
+      if (candidate !== null) {
+        const format = options.format ?? detectFormat(candidate.head.toString('utf8'));
         if (format !== 'aws-json') {
           formats.set(input.name, format);
-          if (timed && !hasTimestamps(format)) throw noTimesError(input.name, format);
+          if (needsTimes && !hasTimestamps(format)) throw noTimesError(input.name, format, needsTimes);
           pool ??= sharedPool(threads);
-          const part = await scanInParts(pool, threads, options.parallel, input.name, input.path, format, options, issues, onMatch);
+          const part = await scanInParts(pool, threads, options.parallel, input.name, input.path, candidate.size, format, options, issues, onMatch);
           lines += part.lines;
           matched += part.matched;
           continue;
@@ -134,7 +139,7 @@ export async function scan(
     const start = (head: Buffer): void => {
       format ??= detectFormat(head.subarray(0, 64 * 1024).toString('utf8'));
       formats.set(input.name, format);
-      if (timed && !hasTimestamps(format)) throw noTimesError(input.name, format);
+      if (needsTimes && !hasTimestamps(format)) throw noTimesError(input.name, format, needsTimes);
       if (format === 'aws-json') {
         aws = new AwsJsonExtractor(
           (ev) => {
@@ -262,7 +267,6 @@ export async function scan(
     }
     if (firstChunk && format === null) formats.set(input.name, options.format ?? 'text');
   }
-  }
   return { inputs: inputs.length, lines, matched, issues, formats };
 }
 
@@ -292,15 +296,15 @@ async function* readGuarded(stream: AsyncIterable<Buffer>): AsyncGenerator<Buffe
   }
 }
 
-function noTimesError(name: string, format: Format): InputError {
+function noTimesError(name: string, format: Format, why: string): InputError {
   return new InputError(
-    `${name} holds ${format === 'json' ? 'bare JSON messages' : 'plain text lines'}, which carry no time, so --start/--end cannot apply`,
-    'give inputs with times (CloudWatch export, aws logs tail, NDJSON events), or drop --start/--end',
+    `${name} holds ${format === 'json' ? 'bare JSON messages' : 'plain text lines'}, which carry no time, so ${why}`,
+    `give inputs with times (CloudWatch export, aws logs tail, NDJSON events)${why.startsWith('--start/--end') ? ', or drop --start/--end' : ''}`,
   );
 }
 
-/** The head of a file worth splitting across threads: big, regular, not gzip. Else null. */
-async function parallelCandidate(path: string, minBytes: number): Promise<Buffer | null> {
+/** The head and size of a file worth splitting across threads: big, regular, not gzip. Else null. */
+async function parallelCandidate(path: string, minBytes: number): Promise<{ head: Buffer; size: number } | null> {
   try {
     const st = await stat(path);
     if (!st.isFile() || st.size < minBytes || st.size === 0) return null;
@@ -309,7 +313,7 @@ async function parallelCandidate(path: string, minBytes: number): Promise<Buffer
       const head = Buffer.alloc(64 * 1024);
       const { bytesRead } = await fh.read(head, 0, head.length, 0);
       if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return null;
-      return head.subarray(0, bytesRead);
+      return { head: head.subarray(0, bytesRead), size: st.size };
     } finally {
       await fh.close();
     }
@@ -346,12 +350,12 @@ async function scanInParts(
   plan: ParallelPlan,
   name: string,
   path: string,
+  size: number,
   format: Format,
   options: ScanOptions,
   issues: ScanIssues,
   onMatch: (e: ScannedEvent) => void | Promise<void>,
 ): Promise<{ lines: number; matched: number }> {
-  const size = (await stat(path)).size;
   const parts = await fileParts(path, size, options.partBytes);
   const pending: Promise<PartResult>[] = [];
   let next = 0;

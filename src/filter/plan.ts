@@ -5,12 +5,12 @@
 import { type LinePlan, type ScanOptions, type ScanReport, type ScannedEvent, scan } from '../engine/scan.js';
 import type { Input } from '../sources/inputs.js';
 import { compileFilterPattern, type CompiledFilterPattern } from './index.js';
-import { best } from './prefilter.js';
+import { bestClause } from '../engine/literals.js';
 
 export function linePlanOf(p: CompiledFilterPattern): LinePlan {
   const { clauses, needsEscapeFallback } = p.prefilter;
   return {
-    literals: clauses.length > 0 ? best(clauses) : [],
+    literals: bestClause(clauses) ?? [],
     decodesJson: needsEscapeFallback,
     test: p.classify,
     ...(p.classifyBytes ? { testBytes: p.classifyBytes } : {}),

@@ -11,8 +11,10 @@
 import { requiredLiterals as regexLiterals } from '../regex/compile.js';
 import { assertNever, type FilterPattern, type JsonExpr, type SdExpr, type Value } from './ast.js';
 import { isBlankTerm } from './compile.js';
+import { type Clause, orClauses } from '../engine/literals.js';
 
-export type Clause = readonly string[];
+export type { Clause } from '../engine/literals.js';
+
 
 export interface Prefilter {
   readonly clauses: readonly Clause[];
@@ -46,20 +48,6 @@ export function prefilterOf(p: FilterPattern): Prefilter {
     default:
       return assertNever(p);
   }
-}
-
-/** One clause from each side, joined: a match of `a || b` contains a literal of a or of b. */
-function orClauses(a: Clause[], b: Clause[]): Clause[] {
-  if (a.length === 0 || b.length === 0) return [];
-  return [[...best(a), ...best(b)]];
-}
-
-/** The clause most likely to rule lines out: few literals, long ones. */
-export function best(clauses: readonly Clause[]): Clause {
-  let pick = clauses[0]!;
-  const score = (c: Clause): number => Math.min(...c.map((l) => l.length)) / c.length;
-  for (const c of clauses) if (score(c) > score(pick)) pick = c;
-  return pick;
 }
 
 /** A string value's literal text (its core): only when the core is not empty. */

@@ -48,3 +48,53 @@ export interface Query {
   readonly commands: readonly Command[];
   readonly source: string;
 }
+
+/** Calls `f` on an expression and every expression inside it, parents first. */
+export function walkExpr(e: Expr, f: (e: Expr) => void): void {
+  f(e);
+  switch (e.kind) {
+    case 'unary':
+      return walkExpr(e.operand, f);
+    case 'binary':
+      walkExpr(e.left, f);
+      return walkExpr(e.right, f);
+    case 'match':
+      return walkExpr(e.subject, f);
+    case 'in':
+      walkExpr(e.subject, f);
+      return e.items.forEach((i) => walkExpr(i, f));
+    case 'member':
+      return walkExpr(e.object, f);
+    case 'index':
+      walkExpr(e.object, f);
+      return walkExpr(e.index, f);
+    case 'call':
+      return e.args.forEach((a) => walkExpr(a, f));
+    default:
+      return;
+  }
+}
+
+/** The expressions a command holds. */
+export function commandExprs(c: Command): Expr[] {
+  switch (c.kind) {
+    case 'fields':
+    case 'display':
+      return c.items.map((i) => i.expr);
+    case 'filter':
+      return [c.condition];
+    case 'parseGlob':
+    case 'parseRegex':
+      return [c.source];
+    case 'stats':
+      return [...c.items.map((i) => i.expr), ...c.by.map((b) => b.expr)];
+    case 'sort':
+      return c.keys.map((k) => k.expr);
+    case 'limit':
+      return [];
+    case 'dedup':
+      return [...c.fields];
+    case 'unnest':
+      return [c.field];
+  }
+}

@@ -4,7 +4,7 @@
  * suggested from the one function registry). It also decides the output columns (5.1).
  */
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
-import type { Command, Expr, Item, Query } from './ast.js';
+import { type Command, type Expr, type Item, type Query, walkExpr } from './ast.js';
 import { InsightsCode, MAX_LIMIT } from './codes.js';
 import { functionNames, lookupFunction } from './functions.js';
 import { editDistance } from './parser.js';
@@ -166,7 +166,7 @@ class Checker {
 
   private countAggregates(e: Expr): number {
     let n = 0;
-    walk(e, (x) => {
+    walkExpr(e, (x) => {
       if (x.kind === 'call' && lookupFunction(x.name)?.kind === 'aggregate') n++;
     });
     return n;
@@ -265,37 +265,6 @@ function ordinal(n: number): string {
   return ['first', 'second', 'third', 'fourth'][n - 1] ?? `${n}th`;
 }
 
-function walk(e: Expr, f: (e: Expr) => void): void {
-  f(e);
-  switch (e.kind) {
-    case 'unary':
-      walk(e.operand, f);
-      break;
-    case 'binary':
-      walk(e.left, f);
-      walk(e.right, f);
-      break;
-    case 'match':
-      walk(e.subject, f);
-      break;
-    case 'in':
-      walk(e.subject, f);
-      e.items.forEach((i) => walk(i, f));
-      break;
-    case 'member':
-      walk(e.object, f);
-      break;
-    case 'index':
-      walk(e.object, f);
-      walk(e.index, f);
-      break;
-    case 'call':
-      e.args.forEach((a) => walk(a, f));
-      break;
-    default:
-      break;
-  }
-}
 
 /** Field names an expression reads outside aggregate arguments (D43). */
 function fieldNames(e: Expr): string[] {
@@ -319,7 +288,7 @@ function fieldNames(e: Expr): string[] {
 /** Everything a second stats may not read: fields, and functions that read @timestamp. */
 function references(e: Expr): ({ kind: 'field'; name: string; span: Span } | { kind: 'timestamp'; name: string; span: Span })[] {
   const out: ({ kind: 'field'; name: string; span: Span } | { kind: 'timestamp'; name: string; span: Span })[] = [];
-  walk(e, (x) => {
+  walkExpr(e, (x) => {
     if (x.kind === 'field') out.push({ kind: 'field', name: x.name, span: x.span });
     if (x.kind === 'call' && lookupFunction(x.name)?.readsTimestamp) out.push({ kind: 'timestamp', name: x.name, span: x.nameSpan });
   });

@@ -6,10 +6,9 @@
  */
 import { RE2JS } from 're2js';
 import { compileInsightsRegex } from './regex.js';
-import { periodMs, floorToPeriod, ceilToPeriod, type Period } from './time.js';
+import { floorToPeriod, ceilToPeriod, type Period } from './time.js';
 import {
   bool,
-  compareValues,
   isList,
   isMap,
   isNumberLooking,
@@ -659,4 +658,3 @@ for (const [name, sign] of [['sortsFirst', -1], ['sortsLast', 1]] as const)
     };
   });
 
-export { compareValues, periodMs };

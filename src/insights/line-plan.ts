@@ -9,7 +9,8 @@ import type { Command } from './ast.js';
 import { compileExpr, type QueryEvent, eventRecord } from './compile.js';
 import { FieldDiscovery } from './discovery.js';
 import { compileQuery } from './index.js';
-import { bestClause, queryClauses, referencedFields } from './prefilter.js';
+import { bestClause } from '../engine/literals.js';
+import { queryClauses, referencedFields } from './prefilter.js';
 import { truthy } from './values.js';
 
 /** The leading filters, when there are some and they read nothing but the message. */

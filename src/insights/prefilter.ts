@@ -3,57 +3,9 @@
  * scan discovers only those), and literals that every line passing its leading `filter`
  * commands must contain (the byte prefilter).
  */
-import type { Command, Expr } from './ast.js';
-import { lookupFunction } from './functions.js';
+import { type Command, commandExprs, type Expr, walkExpr } from './ast.js';
 import { isNumberLooking } from './values.js';
-
-function walkExpr(e: Expr, f: (e: Expr) => void): void {
-  f(e);
-  switch (e.kind) {
-    case 'unary':
-      return walkExpr(e.operand, f);
-    case 'binary':
-      walkExpr(e.left, f);
-      return walkExpr(e.right, f);
-    case 'match':
-      return walkExpr(e.subject, f);
-    case 'in':
-      walkExpr(e.subject, f);
-      return e.items.forEach((i) => walkExpr(i, f));
-    case 'member':
-      return walkExpr(e.object, f);
-    case 'index':
-      walkExpr(e.object, f);
-      return walkExpr(e.index, f);
-    case 'call':
-      return e.args.forEach((a) => walkExpr(a, f));
-    default:
-      return;
-  }
-}
-
-function commandExprs(c: Command): Expr[] {
-  switch (c.kind) {
-    case 'fields':
-    case 'display':
-      return c.items.map((i) => i.expr);
-    case 'filter':
-      return [c.condition];
-    case 'parseGlob':
-    case 'parseRegex':
-      return [c.source];
-    case 'stats':
-      return [...c.items.map((i) => i.expr), ...c.by.map((b) => b.expr)];
-    case 'sort':
-      return c.keys.map((k) => k.expr);
-    case 'limit':
-      return [];
-    case 'dedup':
-      return [...c.fields];
-    case 'unnest':
-      return [c.field];
-  }
-}
+import { type Clause, orClauses } from '../engine/literals.js';
 
 /** Every field name the query can read, and its output columns. */
 export function referencedFields(commands: readonly Command[], columns: readonly string[]): Set<string> {
@@ -62,7 +14,6 @@ export function referencedFields(commands: readonly Command[], columns: readonly
   return names;
 }
 
-export type Clause = readonly string[];
 
 /**
  * A literal from a comparison value is only sound when no number's text could stand for it:
@@ -82,11 +33,6 @@ function keyLiteral(name: string): string | null {
   return key.includes('.') ? `"${first}` : `"${first}"`;
 }
 
-function orClauses(a: Clause[], b: Clause[]): Clause[] {
-  if (a.length === 0 || b.length === 0) return [];
-  const pick = (cs: Clause[]): Clause => cs.reduce((x, y) => (Math.min(...y.map((l) => l.length)) > Math.min(...x.map((l) => l.length)) ? y : x));
-  return [[...pick(a), ...pick(b)]];
-}
 
 function fieldOf(e: Expr): string | null {
   return e.kind === 'field' ? e.name : null;
@@ -165,13 +111,4 @@ export function queryClauses(commands: readonly Command[]): Clause[] {
   return out;
 }
 
-/** The clause most likely to rule lines out. */
-export function bestClause(cs: readonly Clause[]): Clause | null {
-  if (cs.length === 0) return null;
-  let best = cs[0]!;
-  const score = (c: Clause): number => Math.min(...c.map((l) => l.length)) / c.length;
-  for (const c of cs) if (score(c) > score(best)) best = c;
-  return best;
-}
 
-void lookupFunction;

@@ -5,7 +5,8 @@
 import { type ScanOptions, type ScanReport, scan } from '../engine/scan.js';
 import type { Input } from '../sources/inputs.js';
 import { type CompiledQuery, QueryRun, type QueryResult, type RunOptions } from './index.js';
-import { bestClause, queryClauses } from './prefilter.js';
+import { bestClause } from '../engine/literals.js';
+import { queryClauses } from './prefilter.js';
 import { leadingFilters } from './line-plan.js';
 
 export async function queryInputs(

@@ -6,7 +6,7 @@
  */
 import { type LinePlan, type ScanOptions, type ScanReport, scan } from '../engine/scan.js';
 import { CONFIG_CATS } from '../discriminat/schema.js';
-import { type Input, InputError } from '../sources/inputs.js';
+import type { Input } from '../sources/inputs.js';
 
 export type LogKind = 'flow' | 'config';
 
@@ -101,30 +101,21 @@ export async function readLines(inputs: readonly Input[], options: ReadLinesOpti
       return true;
     },
   };
-  // With times needed, a start bound makes the scan refuse an input without times up front.
-  const opts: ScanOptions = timesNeededFor !== undefined && scanOptions.start === undefined ? { ...scanOptions, start: -Infinity } : scanOptions;
-  try {
-    return await scan(
-      inputs,
-      plan,
-      (e) => {
-        let hit = queue.length > 0 && queue[0]!.message === e.message ? queue.shift()! : undefined;
-        if (hit === undefined) {
-          queue = [];
-          const fields = parseObject(e.message)!;
-          hit = { message: e.message, fields, kind: kindOf(fields)! };
-        }
-        onLine({ kind: hit.kind, fields: hit.fields, timestamp: e.timestamp, input: e.input, line: e.line });
-      },
-      opts,
-    );
-  } catch (e) {
-    if (e instanceof InputError && timesNeededFor !== undefined && / cannot apply$/.test(e.message)) {
-      // The scan's words name --start/--end; say what really needs the times.
-      throw new InputError(e.message.replace(/, so .* cannot apply$/, `, so ${timesNeededFor}`), `give inputs with times (CloudWatch export, aws logs tail, NDJSON events)`);
-    }
-    throw e;
-  }
+  return scan(
+    inputs,
+    plan,
+    (e) => {
+      let hit = queue.length > 0 && queue[0]!.message === e.message ? queue.shift()! : undefined;
+      if (hit === undefined) {
+        queue = [];
+        const fields = parseObject(e.message)!;
+        hit = { message: e.message, fields, kind: kindOf(fields)! };
+      }
+      onLine({ kind: hit.kind, fields: hit.fields, timestamp: e.timestamp, input: e.input, line: e.line });
+    },
+    // With times needed, the scan refuses an input without times up front, saying why.
+    timesNeededFor !== undefined ? { ...scanOptions, requireTimes: timesNeededFor } : scanOptions,
+  );
 }
 
 /** `input:line`, or the input alone when lines are not numbered. */

@@ -14,7 +14,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { compileQuery, QueryError, QueryRun, runQuery } from '../../src/index.js';
 import { LineGate } from '../../src/engine/gate.js';
-import { bestClause, queryClauses } from '../../src/insights/prefilter.js';
+import { bestClause } from '../../src/engine/literals.js';
+import { queryClauses } from '../../src/insights/prefilter.js';
 import { referenceRunQuery } from '../../src/insights/reference.js';
 import { queryInputs } from '../../src/insights/scan.js';
 
