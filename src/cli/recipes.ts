@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { DiagnosticError } from '../diagnostics/diagnostic.js';
+import { ResourceLimitError } from '../insights/index.js';
 import { BufferedWriter, eventWriter, OUTPUT_FORMATS, type OutputFormat } from '../output/events.js';
 import { RESULT_FORMATS, type ResultFormat } from '../output/result-formats.js';
 import { isRequired, type Recipe, type RecipeParam, RECIPES } from '../recipes/catalog.js';
@@ -222,7 +223,15 @@ async function runRecipeCommand(name: string, paths: string[], flags: RunFlags):
     });
     if (r.kind !== 'query') throw new Error(`recipe ${name}: expected a query result`);
     return r;
+  }).catch((e: unknown) => {
+    if (e instanceof ResourceLimitError) return e;
+    throw e;
   });
+  if (done instanceof ResourceLimitError) {
+    // As haystack query does: no answer rather than one with groups left out.
+    printError(done.message, 'narrow the input, or run the recipe\'s query (--show) with haystack query and a higher limit');
+    return Exit.Usage;
+  }
   if (typeof done === 'number') return done;
   const { result, report } = done;
   await printQueryResult(result, { ...flags, output: (flags.output ?? 'table') as ResultFormat });

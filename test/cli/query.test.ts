@@ -68,3 +68,15 @@ test('control characters in values are escaped in tables, kept in json', () => {
   const c = runCli(['query', 'fields concat("=", dhost) as x', f, '--output', 'csv']);
   assert.match(c.stdout, /^x\n'=evil/);
 });
+
+test('a query that needs more groups than --max-groups prints no answer and says which flag, exit 2', () => {
+  const hosts = new Set(objs.map((o) => o.dhost)).size;
+  assert.ok(hosts > 3);
+  const r = runCli(['query', 'stats count(*) by dhost', sample, '--max-groups', '3', '--output', 'json']);
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /stats groups reached 3, the limit set by --max-groups/);
+  const ok = runCli(['query', 'stats count(*) by dhost', sample, '--max-groups', String(hosts), '--output', 'json']);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal((JSON.parse(ok.stdout) as unknown[]).length, hosts);
+});
