@@ -22,7 +22,8 @@ export async function queryInputs(
   const parallel = leadingFilters(query.ast.commands) !== null ? { module: new URL('./line-plan.js', import.meta.url).href, spec: { query: query.source } } : undefined;
   const report = await scan(
     inputs,
-    { literals, decodesJson: true, test: () => true },
+    // testBytes: a JSON line reaches the query as bytes, so no message string is built for it.
+    { literals, decodesJson: true, test: () => true, testBytes: () => true },
     // The scanned event is the query event: its message string is built only if read.
     (e) => run.push(e, e.messageBytes),
     { ...options, ...(parallel ? { parallel } : {}) },
