@@ -178,8 +178,11 @@ export function naturalCompare(a: Value, b: Value): number {
   }
   if (x !== undefined) return 1; // non-numbers before numbers
   if (y !== undefined) return -1;
-  const ca = chunks(toText(a)!);
-  const cb = chunks(toText(b)!);
+  return compareChunks(chunks(toText(a)!), chunks(toText(b)!));
+}
+
+/** Text chunks compared in turn: digit runs by value, other runs by code point (3.6.1). */
+function compareChunks(ca: readonly string[], cb: readonly string[]): number {
   for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
     const p = ca[i]!;
     const q = cb[i]!;
@@ -194,6 +197,35 @@ export function naturalCompare(a: Value, b: Value): number {
     return codePointCompare(p[0]!, q[0]!);
   }
   return ca.length - cb.length < 0 ? -1 : ca.length === cb.length ? 0 : 1;
+}
+
+/**
+ * A value prepared for `naturalCompare` once, so a sort compares records without re-reading
+ * numbers or re-splitting text each time (`compareNaturalKeys` orders keys exactly as
+ * `naturalCompare` orders their values; a test holds the two together).
+ */
+export interface NaturalKey {
+  readonly value: Value;
+  readonly num: number | undefined;
+  readonly text: string | undefined;
+  chunks: string[] | null;
+}
+
+export function naturalKey(v: Value): NaturalKey {
+  return { value: v, num: v === undefined ? undefined : sortNumber(v), text: v === undefined ? undefined : toText(v), chunks: null };
+}
+
+export function compareNaturalKeys(a: NaturalKey, b: NaturalKey): number {
+  if (a.value === undefined || b.value === undefined) return a.value === b.value ? 0 : a.value === undefined ? -1 : 1;
+  const x = a.num;
+  const y = b.num;
+  if (x !== undefined && y !== undefined) {
+    if (x !== y) return x < y ? -1 : 1;
+    return codePointCompare(a.text!, b.text!); // D37
+  }
+  if (x !== undefined) return 1;
+  if (y !== undefined) return -1;
+  return compareChunks((a.chunks ??= chunks(a.text!)), (b.chunks ??= chunks(b.text!)));
 }
 
 /** Grouping and distinct equality (D6): values group by their rendered text; absent is its own group. */
