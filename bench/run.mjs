@@ -19,9 +19,11 @@
 //   BENCH_LINES  lines in the generated log (default 1000000)
 //   BENCH_RUNS   timed runs per command (default 5)
 //   BENCH_ONLY   filter or query: run only those tasks (default both)
-//   BENCH_10M    1: also generate (or reuse) bench/data/flow-10m.log and run the filter tasks and
-//                the count by dhost on it (haystack, grep, DuckDB; no jq, no .gz), to compare
-//                peak RSS at 1M and 10M lines
+//   BENCH_10M    0 to skip the 10M pass. By default bench/data/flow-10m.log is generated (or reused;
+//                ~40 s, 2.7 GB) and the filter tasks and the count by dhost run on it (haystack,
+//                grep, DuckDB; no jq, no .gz), to compare peak RSS at 1M and 10M lines
+//   BENCH_10M_RUNS  timed runs per command in the 10M pass (default 1, no warm-up: the file is
+//                10x the work, and the pass is there for memory and scaling, not fine timing)
 // Exit code 1 when two tools disagree: on a count, or for a query on the whole table (every group
 // and its count, booleans as 1/0), or haystack between the plain and .gz file. A peer that is not
 // available (jq not on PATH, DuckDB's native binding not loadable) is left out with a printed note.
@@ -66,7 +68,8 @@ function taskKind(name) {
 const LINES = positiveInt('BENCH_LINES', 1_000_000);
 const RUNS = positiveInt('BENCH_RUNS', 5);
 const ONLY = taskKind('BENCH_ONLY');
-const TEN_M = process.env.BENCH_10M === '1';
+const TEN_M = process.env.BENCH_10M !== '0';
+const RUNS_10M = positiveInt('BENCH_10M_RUNS', 1);
 const TEN_M_LINES = 10_000_000;
 const CORES = availableParallelism();
 
@@ -156,12 +159,12 @@ async function runOnce(argv, { rss = false } = {}) {
  * One warm-up, then RUNS timed runs: median seconds, every timed run's stdout (the last is the
  * answer), the largest peak RSS.
  */
-async function measure(argv, opts) {
-  const warm = await runOnce(argv, opts);
+async function measure(argv, opts, { runs = RUNS, warmUp = true } = {}) {
+  const warm = warmUp ? await runOnce(argv, opts) : { rssKb: null };
   const times = [];
   const outputs = [];
   let rssKb = warm.rssKb;
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     const r = await runOnce(argv, opts);
     times.push(r.seconds);
     outputs.push(r.stdout);
@@ -435,7 +438,7 @@ function tasks(gid, input, { only10m = false } = {}) {
  * Measures every available run of every task; returns its rows and DuckDB's own times, and adds
  * to `failures` where two answers disagree (floor runs are not answers and are not compared).
  */
-async function runTasks(taskList, { duckdb, failures, prefix = '' }) {
+async function runTasks(taskList, { duckdb, failures, prefix = '', runs = RUNS, warmUp = true }) {
   const rows = [];
   const duckdbOwn = [];
   for (const task of taskList) {
@@ -443,7 +446,7 @@ async function runTasks(taskList, { duckdb, failures, prefix = '' }) {
     for (const run of task.runs) {
       if ((run.peer === 'jq' && !hasJq) || (run.peer === 'grep' && !hasGrep) || (run.peer === 'duckdb' && duckdb.version === null)) continue;
       process.stderr.write(`bench: ${prefix}${task.name}: ${run.tool}\n`);
-      const r = await measure(run.argv, { rss: true });
+      const r = await measure(run.argv, { rss: true }, { runs, warmUp });
       const last = r.outputs[r.outputs.length - 1];
       const answer = run.answer(last);
       if (!Number.isInteger(answer.count)) failures.push(`${prefix}${task.name}: ${run.tool} printed no count: ${JSON.stringify(last.slice(0, 200))}`);
@@ -517,7 +520,7 @@ async function main() {
   const taskList = tasks(gid, { plain, gz, jq: true });
   const { rows, duckdbOwn } = await runTasks(taskList, { duckdb, failures });
   const taskList10m = tenM ? tasks(gid, { plain: plain10m, gz: null, jq: false }, { only10m: true }) : [];
-  const pass10m = tenM ? await runTasks(taskList10m, { duckdb, failures, prefix: '10m ' }) : null;
+  const pass10m = tenM ? await runTasks(taskList10m, { duckdb, failures, prefix: '10m ', runs: RUNS_10M, warmUp: RUNS_10M > 1 }) : null;
 
   // A load above the CPU count means other work shared the CPUs with the timed commands.
   const loadAtEnd = loadavg()[0];
@@ -543,7 +546,8 @@ async function main() {
     const size10m = statSync(plain10m).size;
     lines.push(
       '',
-      `${label(TEN_M_LINES)} lines, ${(size10m / 1e6).toFixed(1)} MB plain (${shown(plain10m)}), same generator and seed; no jq, no .gz:`,
+      `${label(TEN_M_LINES)} lines, ${(size10m / 1e6).toFixed(1)} MB plain (${shown(plain10m)}), same generator and seed; no jq, no .gz; ` +
+        `${RUNS_10M === 1 ? 'one timed run per command, no warm-up' : `median of ${RUNS_10M} runs after one warm-up`}:`,
       '',
       ...tableLines(pass10m.rows, size10m),
       '',
