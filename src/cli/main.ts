@@ -3,38 +3,38 @@
  * The haystack command line: one subcommand per file in src/cli/.
  */
 import { Command, CommanderError } from 'commander';
-import { filterCommand } from './filter.js';
-import { explainCommand } from './explain.js';
-import { allowlistCommand } from './allowlist.js';
-import { validateCommand } from './validate.js';
-import { queryCommand } from './query.js';
-import { generateCommand } from './generate.js';
-import { recipesCommand } from './recipes.js';
-import { verifyCommand } from './verify.js';
-import { seeThruCommand } from './see-thru.js';
-import { auditCommand } from './audit.js';
-import { replayCommand } from './replay.js';
-import { demoCommand } from './demo.js';
 import { Exit } from './io.js';
-import { TLDTS_VERSION } from '../discriminat/psl.js';
+import { TLDTS_VERSION } from '../discriminat/psl-version.js';
+
+/**
+ * The subcommands, each loaded only when it runs: a command's libraries (YAML, the public
+ * suffix list, terminal widths) cost about a tenth of a second to load, which `filter` and
+ * `query` should not pay. Help and unknown names load them all, so help lists every one.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  filter: async () => (await import('./filter.js')).filterCommand(),
+  explain: async () => (await import('./explain.js')).explainCommand(),
+  allowlist: async () => (await import('./allowlist.js')).allowlistCommand(),
+  verify: async () => (await import('./verify.js')).verifyCommand(),
+  'see-thru': async () => (await import('./see-thru.js')).seeThruCommand(),
+  audit: async () => (await import('./audit.js')).auditCommand(),
+  replay: async () => (await import('./replay.js')).replayCommand(),
+  validate: async () => (await import('./validate.js')).validateCommand(),
+  recipes: async () => (await import('./recipes.js')).recipesCommand(),
+  query: async () => (await import('./query.js')).queryCommand(),
+  generate: async () => (await import('./generate.js')).generateCommand(),
+  demo: async () => (await import('./demo.js')).demoCommand(),
+};
 
 const program = new Command('haystack')
   .description('CloudWatch filter patterns and Logs Insights queries over local discrimiNAT (or any) logs, with the answers CloudWatch gives; and the firewall\'s allowlist workflow')
   .version(`0.1.0 (public-suffix list of tldts ${TLDTS_VERSION})`)
   .exitOverride()
-  .showHelpAfterError('(run with --help for usage)')
-  .addCommand(filterCommand().exitOverride())
-  .addCommand(explainCommand().exitOverride())
-  .addCommand(allowlistCommand().exitOverride())
-  .addCommand(verifyCommand().exitOverride())
-  .addCommand(seeThruCommand().exitOverride())
-  .addCommand(auditCommand().exitOverride())
-  .addCommand(replayCommand().exitOverride())
-  .addCommand(validateCommand().exitOverride())
-  .addCommand(recipesCommand().exitOverride())
-  .addCommand(queryCommand().exitOverride())
-  .addCommand(generateCommand().exitOverride())
-  .addCommand(demoCommand().exitOverride());
+  .showHelpAfterError('(run with --help for usage)');
+
+const named = process.argv[2];
+const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+for (const name of wanted) program.addCommand((await COMMANDS[name]!()).exitOverride());
 
 // A closed pipe (haystack ... | head) is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

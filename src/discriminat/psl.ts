@@ -3,11 +3,9 @@
  * Mozilla's Public Suffix List as bundled by tldts, private section included (the docs' own
  * examples `github.io` and `cloudflare.net` are private-section entries).
  */
-import { createRequire } from 'node:module';
 import { getPublicSuffix } from 'tldts';
 
-/** The tldts release whose PSL snapshot haystack judges with; `--version` names it (spec D4.7). */
-export const TLDTS_VERSION: string = (createRequire(import.meta.url)('tldts/package.json') as { version: string }).version;
+export { TLDTS_VERSION } from './psl-version.js';
 
 /**
  * Options for tldts. `allowPrivateDomains` is the spec's (D4.7). `validateHostname: false` is
