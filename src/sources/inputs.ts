@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import type { Format } from './formats.js';
 
 export interface Input {
   /** How the input is named in messages: the path as given, or "stdin". */
@@ -14,6 +15,13 @@ export interface Input {
   readonly path: string | null;
   /** Only these bytes of the file, [start, end): a part of a file split across threads. */
   readonly range?: { readonly start: number; readonly end: number };
+  /**
+   * An input that is not a file (a CloudWatch log group): its bytes, read when the scan gets
+   * to it. A failure that must stop the scan is thrown as an InputError.
+   */
+  readonly open?: () => AsyncIterable<Buffer>;
+  /** The input's format when it is known by construction; wins over --format and detection. */
+  readonly format?: Format;
 }
 
 export class InputError extends Error {
@@ -82,6 +90,7 @@ export async function resolveInputs(args: readonly string[], stdinIsTty: boolean
  * unreadable file, a truncated gzip member) surface from the iteration.
  */
 export async function openInput(input: Input): Promise<{ stream: AsyncIterable<Buffer> }> {
+  if (input.open) return { stream: input.open() };
   // A part of a file (a worker's share) is read into one reused buffer: no allocation, and
   // no page faults, per chunk. The chunk is only valid until the next is asked for.
   if (input.range && input.path !== null) return { stream: readRange(input.path, input.range.start, input.range.end) };
