@@ -12,9 +12,10 @@ import { escapeControls } from '../output/safety.js';
 import { FORMATS, type Format } from '../sources/formats.js';
 import { type Input, InputError, resolveInputs } from '../sources/inputs.js';
 import { parseTimeArg } from '../sources/time.js';
+import { addCloudOptions, type CloudFlags, openCloud } from './cloudwatch-options.js';
 import { type DiagnosticsFormat, Exit, printDiagnostics, printError } from './io.js';
 
-export interface ScanFlags {
+export interface ScanFlags extends CloudFlags {
   format?: Format;
   start?: string;
   end?: string;
@@ -23,8 +24,6 @@ export interface ScanFlags {
   diagnostics?: DiagnosticsFormat;
   logGroup?: string;
   logStream?: string[];
-  profile?: string;
-  region?: string;
 }
 
 /** What a command may tell the CloudWatch source: a filter pattern AWS can apply first. */
@@ -44,15 +43,13 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 /** Adds --format, --start, --end, --strict, --threads and the CloudWatch source options to a command. */
 export function addScanOptions(cmd: Command): Command {
-  return cmd
+  return addCloudOptions(cmd)
     .addOption(new Option('--format <format>', 'input format (default: detected per input)').choices(FORMATS))
     .option('--start <time>', 'only events at or after this time: ISO-8601, epoch ms, or 2h / 7d ago')
     .option('--end <time>', 'only events before this time (same forms as --start)')
     .option('--strict', 'exit 3 when any line could not be read')
     .option('--log-group <name>', 'read this CloudWatch log group (FilterLogEvents); also cloudwatch://GROUP[/STREAM] as a path')
     .option('--log-stream <name>', 'with --log-group: only this stream (repeat for more)', collect, [])
-    .option('--profile <name>', 'AWS profile for CloudWatch (default: AWS_PROFILE, then the default credential chain)')
-    .option('--region <region>', 'AWS region for CloudWatch (default: AWS_REGION or the profile\'s)')
     .option('--threads <n>', `worker threads for big plain files (default 1: the main thread; this machine has ${availableParallelism()} cores)`, threadCount);
 }
 
@@ -64,19 +61,27 @@ export interface PreparedScan {
   readonly now: number;
 }
 
-/** Resolves inputs and time options; prints what is wrong and returns an exit code instead. */
-export async function prepareScan(paths: readonly string[], flags: ScanFlags, hints: CloudSourceHints = {}): Promise<PreparedScan | number> {
+/** --start and --end as epoch ms (and the time they were read at), or the exit code after saying what is wrong. */
+export function parseWindow(flags: { start?: string; end?: string; diagnostics?: DiagnosticsFormat }): { now: number; start?: number; end?: number } | number {
   const now = Date.now();
-  let start: number | undefined;
-  let end: number | undefined;
   try {
-    if (flags.start !== undefined) start = parseTimeArg(flags.start, now);
-    if (flags.end !== undefined) end = parseTimeArg(flags.end, now);
+    return {
+      now,
+      ...(flags.start !== undefined ? { start: parseTimeArg(flags.start, now) } : {}),
+      ...(flags.end !== undefined ? { end: parseTimeArg(flags.end, now) } : {}),
+    };
   } catch (e) {
     if (!(e instanceof DiagnosticError)) throw e;
     printDiagnostics(e.diagnostics, e.source, flags.start === e.source ? '--start' : '--end', flags.diagnostics ?? 'text');
     return Exit.Usage;
   }
+}
+
+/** Resolves inputs and time options; prints what is wrong and returns an exit code instead. */
+export async function prepareScan(paths: readonly string[], flags: ScanFlags, hints: CloudSourceHints = {}): Promise<PreparedScan | number> {
+  const window = parseWindow(flags);
+  if (typeof window === 'number') return window;
+  const { now, start, end } = window;
   const cloud = await cloudInputs(paths, flags, hints, start, end);
   if (typeof cloud === 'number') return cloud;
   const filePaths = paths.filter((p) => !p.startsWith(CLOUDWATCH_SCHEME));
@@ -124,7 +129,6 @@ async function cloudInputs(paths: readonly string[], flags: ScanFlags, hints: Cl
     return [];
   }
   const { parseCloudWatchPath, cloudWatchInput } = await import('../cloudwatch/source.js');
-  const { openClient, optionsFromEnv, CloudWatchError } = await import('../cloudwatch/client.js');
   const queries = [];
   if (flags.logGroup !== undefined) queries.push({ logGroup: flags.logGroup, logStreams: streams });
   for (const u of urls) {
@@ -135,14 +139,8 @@ async function cloudInputs(paths: readonly string[], flags: ScanFlags, hints: Cl
     }
     queries.push({ logGroup: parsed.logGroup, ...(parsed.logStream !== undefined ? { logStreams: [parsed.logStream] } : {}) });
   }
-  let client;
-  try {
-    client = await openClient(optionsFromEnv(flags));
-  } catch (e) {
-    if (!(e instanceof CloudWatchError)) throw e;
-    printError(e.message, e.hint);
-    return Exit.Usage;
-  }
+  const client = await openCloud(flags);
+  if (typeof client === 'number') return client;
   return queries.map((q) =>
     cloudWatchInput(client, {
       ...q,

@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { awsEvent, FakeCloudWatch, fakeEnv, pagedByToken } from './fake-server.js';
+import { closedPortUrl, noCredentialsEnv } from './env.js';
 import { runCliAsync } from './run-async.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haystack-cw-source-'));
@@ -150,19 +150,9 @@ test('a query over --log-group gives the answer the same events give from an NDJ
   });
 });
 
-/** An environment with no credentials anywhere the default chain looks. */
-export function noCredentialsEnv(url: string): NodeJS.ProcessEnv {
-  const empty = join(dir, 'empty-aws-file');
-  writeFileSync(empty, '');
-  const env = fakeEnv(url, { AWS_CONFIG_FILE: empty, AWS_SHARED_CREDENTIALS_FILE: empty, HOME: dir });
-  delete env.AWS_ACCESS_KEY_ID;
-  delete env.AWS_SECRET_ACCESS_KEY;
-  return env;
-}
-
 test('with no credentials, a CloudWatch source fails fast with one line and exit 2', async () => {
   await withServer(new FakeCloudWatch({ FilterLogEvents: [{ body: { events: [] } }] }), async (s) => {
-    const r = await runCliAsync(['filter', 'ERROR', '--log-group', 'DiscrimiNAT'], noCredentialsEnv(s.url));
+    const r = await runCliAsync(['filter', 'ERROR', '--log-group', 'DiscrimiNAT'], noCredentialsEnv(dir, s.url));
     assert.equal(r.status, 2);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /CloudWatch: no AWS credentials found \(set AWS_PROFILE/);
@@ -170,15 +160,6 @@ test('with no credentials, a CloudWatch source fails fast with one line and exit
     assert.equal(s.calls.length, 0);
   });
 });
-
-/** A port that refuses connections: one that was free a moment ago. */
-export async function closedPortUrl(): Promise<string> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return `http://127.0.0.1:${port}`;
-}
 
 test('with no network, a CloudWatch source fails fast with one line and exit 2, never a secret', async () => {
   const url = await closedPortUrl();

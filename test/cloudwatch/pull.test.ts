@@ -1,0 +1,198 @@
+/**
+ * pull against the fake server: files per stream and day read back here with zlib, a process
+ * killed at several moments and rerun, a connection dropped mid-pull and rerun, a repeated
+ * boundary event. The expected files are built here from the server's fixed event list.
+ */
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, mkdtempSync, writeFileSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, test } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { awsEvent, FakeCloudWatch, fakeEnv, pagedByToken } from './fake-server.js';
+import { noCredentialsEnv } from './env.js';
+import { runCliAsync, startCli } from './run-async.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'haystack-cw-pull-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 2, 29, 22, 0, 0); // two hours before a UTC day ends
+
+/** 6 pages of 5 events over two streams, crossing midnight, one message with a space run. */
+function makePages(): Record<string, unknown>[][] {
+  const pages: Record<string, unknown>[][] = [];
+  let id = 0;
+  for (let p = 0; p < 6; p++) {
+    const page = [];
+    for (let i = 0; i < 5; i++, id++) page.push(awsEvent(id, T0 + id * 10 * 60_000, JSON.stringify({ n: id, dhost: `h${id % 3}.example.com`, note: 'a  b' }), id % 3 === 0 ? 'config' : 'flow'));
+    pages.push(page);
+  }
+  return pages;
+}
+
+/** What the folder must hold: relative path -> lines, in server order. */
+function expectedFiles(events: readonly Record<string, unknown>[]): Map<string, string[]> {
+  const files = new Map<string, string[]>();
+  for (const e of events) {
+    const ts = e.timestamp as number;
+    const d = new Date(ts);
+    const day = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
+    const rel = `${e.logStreamName as string}/${day}.log.gz`;
+    const lines = files.get(rel) ?? [];
+    lines.push(`${d.toISOString()} ${e.message as string}`);
+    files.set(rel, lines);
+  }
+  return files;
+}
+
+function walk(d: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(d, { withFileTypes: true })) {
+    const p = join(d, e.name);
+    if (e.isDirectory()) out.push(...walk(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+/** The folder's data files, each gunzipped independently (concatenated members included). */
+function readPulled(out: string): Map<string, string[]> {
+  const files = new Map<string, string[]>();
+  for (const p of walk(out).sort()) {
+    const rel = relative(out, p).split('\\').join('/');
+    if (!rel.endsWith('.gz')) continue;
+    files.set(rel, gunzipSync(readFileSync(p)).toString('utf8').split('\n').filter((l) => l !== ''));
+  }
+  return files;
+}
+
+function assertExact(out: string, events: readonly Record<string, unknown>[]): void {
+  const want = expectedFiles(events);
+  const got = readPulled(out);
+  assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
+  for (const [rel, lines] of want) assert.deepEqual(got.get(rel), lines, rel);
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { complete: boolean; events: number; files: Record<string, { bytes: number; events: number }> };
+  assert.equal(manifest.complete, true);
+  assert.equal(manifest.events, events.length);
+  for (const [rel, f] of Object.entries(manifest.files)) {
+    assert.equal(statSync(join(out, rel)).size, f.bytes, rel);
+    assert.equal(f.events, want.get(rel)!.length, rel);
+  }
+}
+
+test('pull writes one export-format gzip file per stream and UTC day, and a manifest', async () => {
+  const pages = makePages();
+  const s = await new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages) }).start();
+  try {
+    const out = join(dir, 'basic');
+    const r = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /pull complete: 30 events in 4 files/);
+    assertExact(out, pages.flat());
+    // Days cross midnight UTC: both days exist for both streams.
+    assert.ok(existsSync(join(out, 'flow', '2026-03-29.log.gz')) && existsSync(join(out, 'flow', '2026-03-30.log.gz')));
+    const again = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
+    assert.equal(again.status, 0);
+    assert.match(again.stderr, /already complete/);
+    assert.equal(s.ops('FilterLogEvents').length, 6); // the rerun asked nothing
+    const other = await runCliAsync(['pull', '--log-group', 'Other', '--out', out], fakeEnv(s.url));
+    assert.equal(other.status, 2);
+    assert.match(other.stderr, /holds a pull of another request \(log group DiscrimiNAT\)/);
+    // The files read back through haystack as export format, with every event.
+    const count = await runCliAsync(['filter', '', out, '--count'], fakeEnv(s.url));
+    assert.equal(count.stdout, '30\n');
+  } finally {
+    await s.close();
+  }
+});
+
+for (const k of [1, 2, 3, 5]) {
+  test(`pull killed after page ${k} is served, then rerun: no event missing, none twice`, async () => {
+    const pages = makePages();
+    const s = await new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages) }).start();
+    try {
+      const out = join(dir, `killed-${k}`);
+      const run = startCli(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
+      let served = 0;
+      s.onCall = (c) => {
+        if (c.op !== 'FilterLogEvents') return;
+        served++;
+        if (served === k) run.child.kill('SIGKILL'); // at once: the answer may be half read or half written
+      };
+      const first = await run.done;
+      s.onCall = null;
+      if (first.signal !== 'SIGKILL') assert.equal(first.status, 0, first.stderr); // it may have finished first
+      const second = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
+      assert.equal(second.status, 0, second.stderr);
+      assertExact(out, pages.flat());
+    } finally {
+      await s.close();
+    }
+  });
+}
+
+test('a connection dropped mid-pull fails with exit 2; the rerun completes with no gap and no duplicate', async () => {
+  const pages = makePages();
+  let dropping = true;
+  const s = await new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages, (page) => (dropping && page === 3 ? { destroy: true } : null)) }).start();
+  try {
+    const out = join(dir, 'dropped');
+    const first = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
+    assert.equal(first.status, 2);
+    assert.match(first.stderr, /CloudWatch: FilterLogEvents on DiscrimiNAT: cannot reach CloudWatch Logs/);
+    // As if killed between writing a page and its checkpoint: bytes past the recorded length
+    // and a file the manifest does not know. The rerun must cut both away.
+    appendFileSync(join(out, 'flow', '2026-03-29.log.gz'), gzipSync('2026-03-29T23:59:00.000Z half-written page\n'));
+    writeFileSync(join(out, 'config', '2026-03-31.log.gz'), gzipSync('2026-03-31T00:00:00.000Z not checkpointed\n'));
+    // Pages 0-2 were kept: the rerun starts at page 3.
+    const before = s.ops('FilterLogEvents').length;
+    dropping = false;
+    const second = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stderr, /resumed and complete/);
+    assert.equal(s.ops('FilterLogEvents')[before]!.body.nextToken, 't3');
+    assertExact(out, pages.flat());
+  } finally {
+    await s.close();
+  }
+});
+
+test('an event AWS returns again at a page boundary is written once', async () => {
+  const pages = makePages();
+  // Page 2 starts with the last event of page 1 again (same event id).
+  const repeated = pages.map((p, i) => (i === 2 ? [pages[1]![4]!, ...p] : p));
+  const s = await new FakeCloudWatch({ FilterLogEvents: pagedByToken(repeated) }).start();
+  try {
+    const out = join(dir, 'boundary');
+    const r = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
+    assert.equal(r.status, 0, r.stderr);
+    assertExact(out, pages.flat());
+  } finally {
+    await s.close();
+  }
+});
+
+test('pull sends the window and streams, and keeps the window fixed across reruns', async () => {
+  const pages = makePages();
+  const s = await new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages) }).start();
+  try {
+    const out = join(dir, 'window');
+    const start = T0;
+    const end = T0 + DAY;
+    const r = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--log-stream', 'flow', '--out', out, '--start', String(start), '--end', String(end)], fakeEnv(s.url));
+    assert.equal(r.status, 0, r.stderr);
+    const b = s.ops('FilterLogEvents')[0]!.body;
+    assert.deepEqual([b.startTime, b.endTime, b.logStreamNames], [start, end - 1, ['flow']]);
+  } finally {
+    await s.close();
+  }
+});
+
+test('pull with no credentials fails fast with one line and exit 2', async () => {
+  const r = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', join(dir, 'nocreds')], noCredentialsEnv(dir, 'http://127.0.0.1:9'));
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /no AWS credentials found/);
+  assert.ok(r.ms < 5000);
+});
