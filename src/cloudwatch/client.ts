@@ -18,6 +18,8 @@ export interface CloudWatchOptions {
   readonly maxAttempts?: number;
   /** A fixed delay between retries instead of the SDK's jittered exponential backoff (tests). */
   readonly retryDelayMs?: number;
+  /** Between polls of a running query or a tail (default 1 s); not a client setting. */
+  readonly pollMs?: number;
 }
 
 /**
@@ -36,16 +38,25 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * The options a CLI invocation gives, completed from the environment:
- * HAYSTACK_CLOUDWATCH_ENDPOINT (another endpoint) and HAYSTACK_CLOUDWATCH_RETRY_DELAY_MS.
+ * HAYSTACK_CLOUDWATCH_ENDPOINT (another endpoint), HAYSTACK_CLOUDWATCH_RETRY_DELAY_MS and
+ * HAYSTACK_CLOUDWATCH_POLL_MS (tuning, and fast tests).
  */
 export function optionsFromEnv(given: { region?: string; profile?: string }, env: NodeJS.ProcessEnv = process.env): CloudWatchOptions {
-  const delay = Number(env.HAYSTACK_CLOUDWATCH_RETRY_DELAY_MS);
+  const delay = msFrom(env.HAYSTACK_CLOUDWATCH_RETRY_DELAY_MS);
+  const poll = msFrom(env.HAYSTACK_CLOUDWATCH_POLL_MS);
   return {
     ...(given.region ? { region: given.region } : {}),
     ...(given.profile ? { profile: given.profile } : {}),
     ...(env.HAYSTACK_CLOUDWATCH_ENDPOINT ? { endpoint: env.HAYSTACK_CLOUDWATCH_ENDPOINT } : {}),
-    ...(Number.isFinite(delay) && delay >= 0 && env.HAYSTACK_CLOUDWATCH_RETRY_DELAY_MS !== '' && env.HAYSTACK_CLOUDWATCH_RETRY_DELAY_MS !== undefined ? { retryDelayMs: delay } : {}),
+    ...(delay !== undefined ? { retryDelayMs: delay } : {}),
+    ...(poll !== undefined ? { pollMs: poll } : {}),
   };
+}
+
+function msFrom(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 /**
