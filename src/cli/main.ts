@@ -16,6 +16,7 @@ import { auditCommand } from './audit.js';
 import { replayCommand } from './replay.js';
 import { demoCommand } from './demo.js';
 import { pullCommand } from './pull.js';
+import { checkAwsCommand } from './check-aws.js';
 import { Exit } from './io.js';
 import { TLDTS_VERSION } from '../discriminat/psl.js';
 
@@ -36,7 +37,8 @@ const program = new Command('haystack')
   .addCommand(queryCommand().exitOverride())
   .addCommand(generateCommand().exitOverride())
   .addCommand(demoCommand().exitOverride())
-  .addCommand(pullCommand().exitOverride());
+  .addCommand(pullCommand().exitOverride())
+  .addCommand(checkAwsCommand().exitOverride());
 
 // A closed pipe (haystack ... | head) is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
