@@ -17,6 +17,7 @@ import { replayCommand } from './replay.js';
 import { demoCommand } from './demo.js';
 import { pullCommand } from './pull.js';
 import { checkAwsCommand } from './check-aws.js';
+import { tailCommand } from './tail.js';
 import { Exit } from './io.js';
 import { TLDTS_VERSION } from '../discriminat/psl.js';
 
@@ -38,6 +39,7 @@ const program = new Command('haystack')
   .addCommand(generateCommand().exitOverride())
   .addCommand(demoCommand().exitOverride())
   .addCommand(pullCommand().exitOverride())
+  .addCommand(tailCommand().exitOverride())
   .addCommand(checkAwsCommand().exitOverride());
 
 // A closed pipe (haystack ... | head) is not an error.

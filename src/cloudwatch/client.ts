@@ -78,7 +78,8 @@ export async function openClient(options: CloudWatchOptions = {}): Promise<Cloud
     client = new sdk.CloudWatchLogs({
       ...(options.region ? { region: options.region } : {}),
       ...(options.profile ? { profile: options.profile } : {}),
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      // A given endpoint is the host to call: no "stream-" host prefix for Live Tail.
+      ...(options.endpoint ? { endpoint: options.endpoint, disableHostPrefix: true } : {}),
       maxAttempts: options.maxAttempts ?? MAX_ATTEMPTS,
       ...(retryStrategy ? { retryStrategy } : {}),
       // A host that does not answer fails in seconds; a slow page may take longer.
