@@ -91,7 +91,10 @@ export async function openClient(options: CloudWatchOptions = {}): Promise<Cloud
   try {
     await client.config.credentials();
   } catch (e) {
-    throw describeAwsError(e);
+    const err = describeAwsError(e);
+    if (options.profile && /no AWS credentials/.test(err.message))
+      throw new CloudWatchError(`no AWS credentials found for profile ${options.profile} (check ~/.aws/config and ~/.aws/credentials, or run aws sso login --profile ${options.profile})`);
+    throw err;
   }
   try {
     await client.config.region();
@@ -111,8 +114,9 @@ export function describeAwsError(e: unknown, what?: string): CloudWatchError {
   const message = String(err?.message ?? e).split('\n')[0]!.trim();
   const code = err?.code ?? err?.cause?.code ?? '';
   const prefix = what ? `${what}: ` : '';
-  if (name === 'CredentialsProviderError' || /credential/i.test(name) || /Could not load credentials/i.test(message))
+  if (name === 'CredentialsProviderError' || /credential/i.test(name) || /Could not load credentials/i.test(message)) {
     return new CloudWatchError(`no AWS credentials found (set AWS_PROFILE or give --profile, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws sso login)`);
+  }
   if (/Region is missing/i.test(message) || (name === 'Error' && /region/i.test(message) && /missing|not set/i.test(message)))
     return new CloudWatchError('no AWS region (give --region, set AWS_REGION, or set a region in the profile)');
   if (NETWORK_CODES.has(code) || name === 'TimeoutError' || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|socket hang up/.test(message))

@@ -176,3 +176,35 @@ test('--log-stream without --log-group is a usage error', async () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--log-stream needs --log-group/);
 });
+
+test('other scanning commands read CloudWatch too: recipes run over --log-group', async () => {
+  const pages = makePages();
+  const want = pages.flat().filter((e) => (JSON.parse(e.message as string) as { outcome: string }).outcome === 'disallowed');
+  await withServer(new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages) }), async (s) => {
+    const r = await runCliAsync(['recipes', 'run', 'disallowed', '--log-group', 'DiscrimiNAT'], fakeEnv(s.url));
+    assert.equal(r.status, 0, r.stderr);
+    const got = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { message: string }).message);
+    assert.deepEqual(got, want.map((e) => e.message));
+    assert.equal(s.ops('FilterLogEvents').length, 3);
+  });
+});
+
+test('--profile picks credentials and region from the AWS config files', async () => {
+  const config = join(dir, 'aws-config');
+  const creds = join(dir, 'aws-credentials');
+  writeFileSync(config, '[profile audit]\nregion = eu-central-1\n');
+  writeFileSync(creds, '[audit]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret-not-real\n');
+  await withServer(new FakeCloudWatch({ FilterLogEvents: [{ body: { events: [awsEvent(1, T0, 'x')] } }] }), async (s) => {
+    const env = fakeEnv(s.url, { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: creds });
+    delete env.AWS_ACCESS_KEY_ID;
+    delete env.AWS_SECRET_ACCESS_KEY;
+    delete env.AWS_REGION;
+    const r = await runCliAsync(['filter', '', '--log-group', 'DiscrimiNAT', '--profile', 'audit', '--count'], env);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, '1\n');
+    const none = await runCliAsync(['filter', '', '--log-group', 'DiscrimiNAT', '--profile', 'missing', '--count'], env);
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /no AWS credentials found for profile missing/);
+    assert.doesNotMatch(none.stderr + none.stdout, /profile-secret-not-real|AKIDPROFILE/);
+  });
+});
