@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { repoRoot } from '../paths.js';
 import { noCredentialsEnv } from './env.js';
-import { FakeCloudWatch, fakeEnv, type Reply } from './fake-server.js';
+import { FakeCloudWatch, fakeEnv, type Reply, withServer } from './fake-server.js';
 import { runCliAsync } from './run-async.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haystack-cw-check-'));
@@ -45,8 +45,7 @@ function awsFromCases(cases: readonly Case[], flip: ReadonlySet<string> = new Se
 }
 
 test('the whole conformance suite through a TestMetricFilter that answers as the cases say: all agree', async () => {
-  const s = await new FakeCloudWatch({ TestMetricFilter: awsFromCases(suite) }).start();
-  try {
+  await withServer(new FakeCloudWatch({ TestMetricFilter: awsFromCases(suite) }), async (s) => {
     const r = await runCliAsync(['check-aws', '--output', 'json'], fakeEnv(s.url));
     assert.equal(r.status, 0, r.stderr + r.stdout.slice(0, 2000));
     const report = JSON.parse(r.stdout) as { cases: number; calls: number; differences: unknown[]; untestable: string[] };
@@ -58,9 +57,7 @@ test('the whole conformance suite through a TestMetricFilter that answers as the
       assert.ok(m.length >= 1 && m.length <= 50);
     }
     assert.equal(report.calls, s.ops('TestMetricFilter').length);
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 test('each case where AWS answers otherwise is reported, with exit 1', async () => {
@@ -69,16 +66,13 @@ test('each case where AWS answers otherwise is reported, with exit 1', async () 
   const cases = [matchCase, invalidCase, ...suite.filter((c) => c.expect === 'no-match').slice(0, 3)];
   const file = join(dir, 'some.jsonl');
   writeFileSync(file, cases.map((c) => JSON.stringify(c)).join('\n') + '\n');
-  const s = await new FakeCloudWatch({ TestMetricFilter: awsFromCases(cases, new Set([matchCase.id, invalidCase.id])) }).start();
-  try {
+  await withServer(new FakeCloudWatch({ TestMetricFilter: awsFromCases(cases, new Set([matchCase.id, invalidCase.id])) }), async (s) => {
     const r = await runCliAsync(['check-aws', '--cases', file], fakeEnv(s.url));
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stdout, new RegExp(`^${matchCase.id}: AWS says no-match, haystack says match \\(the case expects match\\)$`, 'm'));
     assert.match(r.stdout, new RegExp(`^${invalidCase.id}: AWS says valid, haystack says invalid \\(the case expects invalid\\)$`, 'm'));
     assert.match(r.stdout, /5 cases in \d+ TestMetricFilter calls: 3 agree, 2 differ$/m);
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 test('up to 50 messages a call; throttling is retried', async () => {
@@ -86,16 +80,13 @@ test('up to 50 messages a call; throttling is retried', async () => {
   const file = join(dir, 'batch.jsonl');
   writeFileSync(file, cases.map((c) => JSON.stringify(c)).join('\n') + '\n');
   const answer = awsFromCases(cases);
-  const s = await new FakeCloudWatch({ TestMetricFilter: (body, nth) => (nth === 0 ? { error: { type: 'ThrottlingException', message: 'Rate exceeded' } } : answer(body)) }).start();
-  try {
+  await withServer(new FakeCloudWatch({ TestMetricFilter: (body, nth) => (nth === 0 ? { error: { type: 'ThrottlingException', message: 'Rate exceeded' } } : answer(body)) }), async (s) => {
     const r = await runCliAsync(['check-aws', '--cases', file], fakeEnv(s.url));
     assert.equal(r.status, 0, r.stderr + r.stdout);
     const sizes = s.ops('TestMetricFilter').map((c) => (c.body.logEventMessages as string[]).length);
     assert.deepEqual(sizes, [50, 50, 10]); // the first was throttled and sent again
     assert.match(r.stdout, /60 cases in 2 TestMetricFilter calls: 60 agree, 0 differ/);
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 test('check-aws: --only filters by id; bad case files and no credentials exit 2', async () => {

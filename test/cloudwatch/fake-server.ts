@@ -123,3 +123,13 @@ export function pagedByToken(pages: readonly (readonly Record<string, unknown>[]
     return { body: { events: pages[i] ?? [], searchedLogStreams: [], ...next } };
   };
 }
+
+/** Runs `f` with the server started, and closes it whatever happens. */
+export async function withServer<T>(server: FakeCloudWatch, f: (s: FakeCloudWatch) => Promise<T>): Promise<T> {
+  await server.start();
+  try {
+    return await f(server);
+  } finally {
+    await server.close();
+  }
+}

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { awsEvent, FakeCloudWatch, fakeEnv, pagedByToken } from './fake-server.js';
+import { awsEvent, FakeCloudWatch, fakeEnv, pagedByToken, withServer } from './fake-server.js';
 import { noCredentialsEnv } from './env.js';
 import { runCliAsync, startCli } from './run-async.js';
 
@@ -83,8 +83,7 @@ function assertExact(out: string, events: readonly Record<string, unknown>[]): v
 
 test('pull writes one export-format gzip file per stream and UTC day, and a manifest', async () => {
   const pages = makePages();
-  const s = await new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages) }).start();
-  try {
+  await withServer(new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages) }), async (s) => {
     const out = join(dir, 'basic');
     const r = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
     assert.equal(r.status, 0, r.stderr);
@@ -102,16 +101,13 @@ test('pull writes one export-format gzip file per stream and UTC day, and a mani
     // The files read back through haystack as export format, with every event.
     const count = await runCliAsync(['filter', '', out, '--count'], fakeEnv(s.url));
     assert.equal(count.stdout, '30\n');
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 for (const k of [1, 2, 3, 5]) {
   test(`pull killed after page ${k} is served, then rerun: no event missing, none twice`, async () => {
     const pages = makePages();
-    const s = await new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages) }).start();
-    try {
+    await withServer(new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages) }), async (s) => {
       const out = join(dir, `killed-${k}`);
       const run = startCli(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
       let served = 0;
@@ -126,17 +122,14 @@ for (const k of [1, 2, 3, 5]) {
       const second = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
       assert.equal(second.status, 0, second.stderr);
       assertExact(out, pages.flat());
-    } finally {
-      await s.close();
-    }
+    });
   });
 }
 
 test('a connection dropped mid-pull fails with exit 2; the rerun completes with no gap and no duplicate', async () => {
   const pages = makePages();
   let dropping = true;
-  const s = await new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages, (page) => (dropping && page === 3 ? { destroy: true } : null)) }).start();
-  try {
+  await withServer(new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages, (page) => (dropping && page === 3 ? { destroy: true } : null)) }), async (s) => {
     const out = join(dir, 'dropped');
     const first = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
     assert.equal(first.status, 2);
@@ -153,30 +146,24 @@ test('a connection dropped mid-pull fails with exit 2; the rerun completes with 
     assert.match(second.stderr, /resumed and complete/);
     assert.equal(s.ops('FilterLogEvents')[before]!.body.nextToken, 't3');
     assertExact(out, pages.flat());
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 test('an event AWS returns again at a page boundary is written once', async () => {
   const pages = makePages();
   // Page 2 starts with the last event of page 1 again (same event id).
   const repeated = pages.map((p, i) => (i === 2 ? [pages[1]![4]!, ...p] : p));
-  const s = await new FakeCloudWatch({ FilterLogEvents: pagedByToken(repeated) }).start();
-  try {
+  await withServer(new FakeCloudWatch({ FilterLogEvents: pagedByToken(repeated) }), async (s) => {
     const out = join(dir, 'boundary');
     const r = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
     assert.equal(r.status, 0, r.stderr);
     assertExact(out, pages.flat());
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 test('pull sends the window and streams, and keeps the window fixed across reruns', async () => {
   const pages = makePages();
-  const s = await new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages) }).start();
-  try {
+  await withServer(new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages) }), async (s) => {
     const out = join(dir, 'window');
     const start = T0;
     const end = T0 + DAY;
@@ -184,9 +171,7 @@ test('pull sends the window and streams, and keeps the window fixed across rerun
     assert.equal(r.status, 0, r.stderr);
     const b = s.ops('FilterLogEvents')[0]!.body;
     assert.deepEqual([b.startTime, b.endTime, b.logStreamNames], [start, end - 1, ['flow']]);
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 test('pull with no credentials fails fast with one line and exit 2', async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { noCredentialsEnv } from './env.js';
-import { FakeCloudWatch, fakeEnv, type Reply } from './fake-server.js';
+import { FakeCloudWatch, fakeEnv, type Reply, withServer } from './fake-server.js';
 import { runCliAsync, startCli, waitFor } from './run-async.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haystack-cw-query-'));
@@ -26,14 +26,6 @@ function script(results: Reply[]): FakeCloudWatch {
   return new FakeCloudWatch({ StartQuery: [{ body: { queryId: 'q-123' } }], GetQueryResults: results, StopQuery: [{ body: { success: true } }] });
 }
 
-async function withServer<T>(s: FakeCloudWatch, f: (s: FakeCloudWatch) => Promise<T>): Promise<T> {
-  await s.start();
-  try {
-    return await f(s);
-  } finally {
-    await s.close();
-  }
-}
 
 test('an invalid query exits 2 before any call to AWS', async () => {
   await withServer(script([]), async (s) => {

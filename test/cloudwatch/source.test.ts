@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { awsEvent, FakeCloudWatch, fakeEnv, pagedByToken } from './fake-server.js';
+import { awsEvent, FakeCloudWatch, fakeEnv, pagedByToken, withServer } from './fake-server.js';
 import { closedPortUrl, noCredentialsEnv } from './env.js';
 import { runCliAsync } from './run-async.js';
 
@@ -34,14 +34,6 @@ function makePages(): Record<string, unknown>[][] {
   return pages;
 }
 
-async function withServer<T>(server: FakeCloudWatch, f: (s: FakeCloudWatch) => Promise<T>): Promise<T> {
-  await server.start();
-  try {
-    return await f(server);
-  } finally {
-    await server.close();
-  }
-}
 
 test('filter --log-group reads every page and sends the pattern to AWS', async () => {
   const pages = makePages();

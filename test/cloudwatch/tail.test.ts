@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { noCredentialsEnv } from './env.js';
-import { awsEvent, FakeCloudWatch, fakeEnv } from './fake-server.js';
+import { awsEvent, FakeCloudWatch, fakeEnv, withServer } from './fake-server.js';
 import { runCliAsync } from './run-async.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haystack-cw-tail-'));
@@ -88,8 +88,7 @@ test('--filter is sent to AWS and applied here too; --output ndjson', async () =
 
 test('--query runs a streaming query event by event', async () => {
   const ev = recent(6);
-  const s = await new FakeCloudWatch({ FilterLogEvents: [{ body: { events: ev.slice(0, 3) } }, { body: { events: ev.slice(3) } }] }).start();
-  try {
+  await withServer(new FakeCloudWatch({ FilterLogEvents: [{ body: { events: ev.slice(0, 3) } }, { body: { events: ev.slice(3) } }] }), async (s) => {
     const q = 'filter outcome = "disallowed" | fields dhost, @logStream';
     const r = await runCliAsync(['tail', '--log-group', 'DiscrimiNAT', '--no-live', '--start', '10m', '--max-polls', '2', '--query', q, '--output', 'ndjson'], env(s.url));
     assert.equal(r.status, 0, r.stderr);
@@ -99,14 +98,11 @@ test('--query runs a streaming query event by event', async () => {
       .map((x) => ({ dhost: x.m.dhost, '@logStream': x.stream }));
     assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown), want);
     assert.equal(s.ops('FilterLogEvents')[0]!.body.filterPattern, undefined);
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 test('a query that needs every event is refused with HS2202 before any call', async () => {
-  const s = await new FakeCloudWatch({ FilterLogEvents: [{ body: { events: [] } }] }).start();
-  try {
+  await withServer(new FakeCloudWatch({ FilterLogEvents: [{ body: { events: [] } }] }), async (s) => {
     const r = await runCliAsync(['tail', '--log-group', 'DiscrimiNAT', '--query', 'filter outcome = "disallowed" | stats count(*) by dhost'], env(s.url));
     assert.equal(r.status, 2);
     assert.match(r.stderr, /error HS2202: stats needs every event before it can answer, so it cannot run on a live tail/);
@@ -114,9 +110,7 @@ test('a query that needs every event is refused with HS2202 before any call', as
     const both = await runCliAsync(['tail', '--log-group', 'DiscrimiNAT', '--query', 'fields @message', '--filter', 'x'], env(s.url));
     assert.equal(both.status, 2);
     assert.match(both.stderr, /give --filter or --query, not both/);
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 test('tail with no credentials fails fast with one line and exit 2', async () => {
