@@ -181,3 +181,26 @@ test('pull with no credentials fails fast with one line and exit 2', async () =>
   assert.match(r.stderr, /no AWS credentials found/);
   assert.ok(r.ms < 5000);
 });
+
+test('stream names become one safe path segment each', async () => {
+  const { segment } = await import('../../src/cloudwatch/pull.js');
+  assert.equal(segment('flow'), 'flow');
+  assert.equal(segment('2026/03/29/[$LATEST]ab'), '2026%2F03%2F29%2F%5B%24LATEST%5Dab');
+  assert.equal(segment('..'), '%2E%2E');
+  assert.equal(segment('.'), '%2E');
+  assert.equal(segment(''), '%00');
+});
+
+test('--no-gzip writes plain export-format files', async () => {
+  const pages = makePages().slice(0, 2);
+  await withServer(new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages) }), async (s) => {
+    const out = join(dir, 'plain');
+    const r = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out, '--no-gzip'], fakeEnv(s.url));
+    assert.equal(r.status, 0, r.stderr);
+    const want = expectedFiles(pages.flat());
+    for (const [rel, lines] of want) {
+      const plain = rel.replace(/\.gz$/, '');
+      assert.deepEqual(readFileSync(join(out, plain), 'utf8').split('\n').filter((l) => l !== ''), lines, plain);
+    }
+  });
+});
