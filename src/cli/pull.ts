@@ -54,18 +54,19 @@ async function runPull(flags: PullFlags): Promise<number> {
   const status = statusLine();
   const t0 = Date.now();
   const start = window.start;
-  const end = window.end ?? window.now;
+  const end = window.end;
   try {
     const r = await pull(client, {
       logGroup: flags.logGroup,
       logStreams: flags.logStream,
       ...(start !== undefined ? { start } : {}),
-      end,
+      ...(end !== undefined ? { end } : {}),
       out: flags.out,
       gzip: flags.gzip,
       onPage: (p) => {
         const s = Math.max(0.001, (Date.now() - t0) / 1000);
-        const done = p.reached === null ? '' : start !== undefined && end > start ? `, ${Math.min(100, Math.max(0, ((p.reached - start) / (end - start)) * 100)).toFixed(0)}% of the window` : `, up to ${new Date(p.reached).toISOString()}`;
+        // Events come roughly in time order: the latest one reached says how far the window is done.
+        const done = p.reached === null ? '' : p.start !== null && p.end > p.start ? `, ${Math.min(100, Math.max(0, ((p.reached - p.start) / (p.end - p.start)) * 100)).toFixed(0)}% of the window` : `, up to ${new Date(p.reached).toISOString()}`;
         status.show(`${p.events.toLocaleString('en-US')} events, ${(p.bytes / 1e6).toFixed(1)} MB, ${(p.events / s).toFixed(0)} events/s${done}`);
       },
     });

@@ -56,13 +56,17 @@ export interface PullProgress {
   readonly pages: number;
   /** The latest event time written so far. */
   readonly reached: number | null;
+  /** The pull's window (the recorded one on a rerun). */
+  readonly start: number | null;
+  readonly end: number;
 }
 
 export interface PullOptions {
   readonly logGroup: string;
   readonly logStreams?: readonly string[];
   readonly start?: number;
-  readonly end: number;
+  /** Default: now, at the first run (a rerun keeps the recorded end). */
+  readonly end?: number;
   readonly out: string;
   readonly gzip?: boolean;
   readonly onPage?: (p: PullProgress) => void;
@@ -156,6 +160,7 @@ function sameRequest(m: PullManifest, o: PullOptions): string | null {
   const streams = [...(o.logStreams ?? [])];
   if (JSON.stringify([...m.logStreams].sort()) !== JSON.stringify(streams.sort())) return `streams ${m.logStreams.join(', ') || '(all)'}`;
   if (o.start !== undefined && m.start !== o.start) return `start ${m.start === null ? '(none)' : new Date(m.start).toISOString()}`;
+  if (o.end !== undefined && m.end !== o.end) return `end ${new Date(m.end).toISOString()}`;
   if (m.gzip !== (o.gzip ?? true)) return m.gzip ? 'gzip' : '--no-gzip';
   return null;
 }
@@ -185,7 +190,7 @@ export async function pull(client: CloudWatchLogs, o: PullOptions): Promise<Pull
       logGroup: o.logGroup,
       logStreams: [...(o.logStreams ?? [])],
       start: o.start ?? null,
-      end: o.end,
+      end: o.end ?? Date.now(),
       gzip: o.gzip ?? true,
       complete: false,
       nextToken: null,
@@ -247,7 +252,7 @@ export async function pull(client: CloudWatchLogs, o: PullOptions): Promise<Pull
     manifest.nextToken = page.nextToken;
     if (page.nextToken === null) manifest.complete = true;
     await writeManifest(o.out, manifest);
-    o.onPage?.({ events: manifest.events, bytes, pages: manifest.pages, reached });
+    o.onPage?.({ events: manifest.events, bytes, pages: manifest.pages, reached, start: manifest.start, end: manifest.end });
   }
   return { manifest, alreadyComplete: false, resumed };
 }

@@ -265,7 +265,7 @@ export async function scan(
       else issues.add('read-error', input.name, e.cause.message);
       await flushMatches();
     }
-    if (firstChunk && format === null) formats.set(input.name, options.format ?? 'text');
+    if (firstChunk && (format === null || input.format !== undefined)) formats.set(input.name, input.format ?? options.format ?? 'text');
   }
   return { inputs: inputs.length, lines, matched, issues, formats };
 }

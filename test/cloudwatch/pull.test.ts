@@ -88,6 +88,7 @@ test('pull writes one export-format gzip file per stream and UTC day, and a mani
     const r = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /pull complete: 30 events in 4 files/);
+    assert.doesNotMatch(r.stderr, /\r/); // no progress line when stderr is not a terminal
     assertExact(out, pages.flat());
     // Days cross midnight UTC: both days exist for both streams.
     assert.ok(existsSync(join(out, 'flow', '2026-03-29.log.gz')) && existsSync(join(out, 'flow', '2026-03-30.log.gz')));
@@ -98,6 +99,9 @@ test('pull writes one export-format gzip file per stream and UTC day, and a mani
     const other = await runCliAsync(['pull', '--log-group', 'Other', '--out', out], fakeEnv(s.url));
     assert.equal(other.status, 2);
     assert.match(other.stderr, /holds a pull of another request \(log group DiscrimiNAT\)/);
+    const otherEnd = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out, '--end', '2026-01-01T00:00:00Z'], fakeEnv(s.url));
+    assert.equal(otherEnd.status, 2);
+    assert.match(otherEnd.stderr, /holds a pull of another request \(end /);
     // The files read back through haystack as export format, with every event.
     const count = await runCliAsync(['filter', '', out, '--count'], fakeEnv(s.url));
     assert.equal(count.stdout, '30\n');
@@ -202,5 +206,24 @@ test('--no-gzip writes plain export-format files', async () => {
       const plain = rel.replace(/\.gz$/, '');
       assert.deepEqual(readFileSync(join(out, plain), 'utf8').split('\n').filter((l) => l !== ''), lines, plain);
     }
+  });
+});
+
+test('on a terminal, pull shows a progress line (events, MB, rate, window done)', async () => {
+  const { spawn } = await import('node:child_process');
+  const { cliPath } = await import('../paths.js');
+  const pages = makePages();
+  await withServer(new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages) }), async (s) => {
+    const out = join(dir, 'tty');
+    const q = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
+    const cmd = [process.execPath, cliPath, 'pull', '--log-group', 'DiscrimiNAT', '--out', out, '--start', String(T0), '--end', String(T0 + DAY)].map(q).join(' ');
+    // script(1) runs the command on a pseudo-terminal, so stderr is a TTY.
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: fakeEnv(s.url), stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    const status = await new Promise<number | null>((r) => child.on('close', r));
+    assert.equal(status, 0, text);
+    assert.match(text, /\r\x1b\[K\d+ events, \d+\.\d MB, \d+ events\/s, \d+% of the window/);
+    assert.match(text, /pull complete: 30 events/);
   });
 });

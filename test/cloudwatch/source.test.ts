@@ -200,3 +200,19 @@ test('--profile picks credentials and region from the AWS config files', async (
     assert.doesNotMatch(none.stderr + none.stdout, /profile-secret-not-real|AKIDPROFILE/);
   });
 });
+
+test('plain file scans never load the AWS SDK', async () => {
+  const { runCli } = await import('../cli/run.js');
+  const { repoRoot } = await import('../paths.js');
+  // A module-resolution hook that refuses any @aws-sdk import.
+  const hook = 'export async function resolve(s, c, next) { if (s.startsWith("@aws-sdk/")) throw new Error("AWS SDK loaded: " + s); return next(s, c); }';
+  const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+  const nodeArgs = ['--import', `data:text/javascript,${encodeURIComponent(register)}`];
+  const plain = runCli(['filter', '{ $.outcome = "disallowed" }', join(repoRoot, 'examples', 'flow.log'), '--count'], { nodeArgs });
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.match(plain.stdout, /^\d+\n$/);
+  // The hook does catch a load: a CloudWatch source trips it.
+  const cloud = runCli(['filter', 'x', '--log-group', 'DiscrimiNAT'], { nodeArgs });
+  assert.notEqual(cloud.status, 0);
+  assert.match(cloud.stderr, /AWS SDK loaded: @aws-sdk\/client-cloudwatch-logs/);
+});
