@@ -145,7 +145,8 @@ async function liveTail(client: CloudWatchLogs, o: TailOptions, since: number): 
           if (events.length > 0) await o.onEvents(events);
         }
       }
-      // The session ended (AWS closes them after 3 hours): start another.
+      // The session ended (AWS closes them after 3 hours): start another, not in a tight loop.
+      await sleep(o.pollMs ?? 1000, o.signal);
     } catch (e) {
       if (o.signal?.aborted) return { ended: true };
       const name = (e as { name?: string }).name ?? '';

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { crc32 } from 'node:zlib';
 
 export interface Reply {
   /** The JSON body of a 200 answer. */
@@ -14,6 +15,8 @@ export interface Reply {
   readonly error?: { readonly type: string; readonly message?: string; readonly status?: number };
   /** Close the connection without an answer (a dropped connection). */
   readonly destroy?: boolean;
+  /** A 200 answer with these bytes and content type (an event stream). */
+  readonly raw?: { readonly bytes: Buffer; readonly contentType: string };
 }
 
 export interface Call {
@@ -80,7 +83,10 @@ export class FakeCloudWatch {
       this.onCall?.(call, reply);
       return;
     }
-    if (reply.error) {
+    if (reply.raw) {
+      res.writeHead(200, { 'content-type': reply.raw.contentType });
+      res.end(reply.raw.bytes);
+    } else if (reply.error) {
       const status = reply.error.status ?? 400;
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': reply.error.type });
       res.end(JSON.stringify({ __type: reply.error.type, message: reply.error.message ?? reply.error.type }));
@@ -132,4 +138,38 @@ export async function withServer<T>(server: FakeCloudWatch, f: (s: FakeCloudWatc
   } finally {
     await server.close();
   }
+}
+
+/**
+ * An AWS event stream (application/vnd.amazon.eventstream), as Live Tail answers: each message
+ * is a prelude (total and header lengths, their CRC32), string headers, a JSON payload, and
+ * the message's CRC32.
+ */
+export function eventStream(events: readonly { type: string; body: unknown }[]): Reply {
+  const header = (name: string, value: string): Buffer => {
+    const n = Buffer.from(name);
+    const v = Buffer.from(value);
+    const b = Buffer.alloc(1 + n.length + 1 + 2 + v.length);
+    b.writeUInt8(n.length, 0);
+    n.copy(b, 1);
+    b.writeUInt8(7, 1 + n.length); // 7: a string value
+    b.writeUInt16BE(v.length, 2 + n.length);
+    v.copy(b, 4 + n.length);
+    return b;
+  };
+  const messages = events.map((e) => {
+    const headers = Buffer.concat([header(':message-type', 'event'), header(':event-type', e.type), header(':content-type', 'application/json')]);
+    const payload = Buffer.from(JSON.stringify(e.body));
+    const total = 12 + headers.length + payload.length + 4;
+    const prelude = Buffer.alloc(8);
+    prelude.writeUInt32BE(total, 0);
+    prelude.writeUInt32BE(headers.length, 4);
+    const preludeCrc = Buffer.alloc(4);
+    preludeCrc.writeUInt32BE(crc32(prelude), 0);
+    const body = Buffer.concat([prelude, preludeCrc, headers, payload]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body), 0);
+    return Buffer.concat([body, crc]);
+  });
+  return { raw: { bytes: Buffer.concat(messages), contentType: 'application/vnd.amazon.eventstream' } };
 }

@@ -131,3 +131,38 @@ test('the ids kept for dedupe are bounded: by the window, then by a hard cap', a
   assert.ok(!seen.has('e3') && seen.has('e4'));
   assert.equal(seen.size, 1);
 });
+
+test('Live Tail: session events print, the pattern is sent, and a failed restart falls back to polling', async () => {
+  const { eventStream } = await import('./fake-server.js');
+  const ev = recent(4);
+  const arn = 'arn:aws:logs:eu-west-2:123456789012:log-group:DiscrimiNAT';
+  const live = (e: Record<string, unknown>): Record<string, unknown> => ({ logStreamName: e.logStreamName, logGroupIdentifier: arn, message: e.message, timestamp: e.timestamp, ingestionTime: e.ingestionTime });
+  const pattern = '{ $.outcome = "disallowed" }';
+  await withServer(
+    new FakeCloudWatch({
+      StartLiveTail: [
+        eventStream([
+          { type: 'sessionStart', body: { requestId: 'r1', sessionId: 's1', logGroupIdentifiers: [arn] } },
+          { type: 'sessionUpdate', body: { sessionMetadata: { sampled: false }, sessionResults: [live(ev[0]!), live(ev[1]!)] } },
+          { type: 'sessionUpdate', body: { sessionMetadata: { sampled: false }, sessionResults: [live(ev[2]!)] } },
+        ]),
+        { error: { type: 'ServiceUnavailableException', status: 503 } },
+      ],
+      FilterLogEvents: [{ body: { events: [ev[2], ev[3]] } }],
+    }),
+    async (s) => {
+      const r = await runCliAsync(['tail', '--log-group', arn, '--start', '10m', '--max-polls', '1', '--filter', pattern], env(s.url));
+      assert.equal(r.status, 0, r.stderr);
+      const want = ev.filter((e) => (JSON.parse(e.message as string) as { outcome: string }).outcome === 'disallowed');
+      assert.deepEqual(r.stdout.trim().split('\n'), want.map(tailLine));
+      assert.match(r.stderr, /following with Live Tail/);
+      assert.match(r.stderr, /Live Tail unavailable/);
+      const calls = s.ops('StartLiveTail');
+      assert.ok(calls.length >= 2);
+      assert.deepEqual(calls[0]!.body, { logGroupIdentifiers: [arn], logEventFilterPattern: pattern });
+      assert.equal(s.ops('DescribeLogGroups').length, 0); // an ARN needs no lookup
+      // Polling starts just after the last Live Tail event.
+      assert.equal(s.ops('FilterLogEvents')[0]!.body.startTime, (ev[2]!.timestamp as number) + 1);
+    },
+  );
+});
