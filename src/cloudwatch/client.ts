@@ -4,6 +4,7 @@
  * fail-fast check for credentials, bounded retries, and AWS errors turned into one plain line.
  */
 import type { CloudWatchLogs } from '@aws-sdk/client-cloudwatch-logs';
+import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 import { InputError } from '../sources/inputs.js';
 
 export type { CloudWatchLogs } from '@aws-sdk/client-cloudwatch-logs';
@@ -27,7 +28,8 @@ export interface CloudWatchOptions {
  * never holds credentials: the SDK's errors name the failing call and AWS's reason only.
  */
 export class CloudWatchError extends InputError {
-  constructor(message: string, hint?: string) {
+  /** `network`: AWS could not be reached at all (nothing else is worth trying). */
+  constructor(message: string, hint?: string, readonly network = false) {
     super(`CloudWatch: ${message}`, hint);
     this.name = 'CloudWatchError';
   }
@@ -68,11 +70,11 @@ export async function openClient(options: CloudWatchOptions = {}): Promise<Cloud
   // that supports Node 20, so the notice is noise in front of the one line a user needs.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const sdk = await import('@aws-sdk/client-cloudwatch-logs');
-  let retryStrategy;
-  if (options.retryDelayMs !== undefined) {
-    const { ConfiguredRetryStrategy } = await import('@smithy/core/retry');
-    retryStrategy = new ConfiguredRetryStrategy(options.maxAttempts ?? MAX_ATTEMPTS, options.retryDelayMs);
-  }
+  const { ConfiguredRetryStrategy, StandardRetryStrategy } = await import('@smithy/core/retry');
+  const attempts = options.maxAttempts ?? MAX_ATTEMPTS;
+  const retryStrategy = new FailFastRetry(
+    options.retryDelayMs !== undefined ? new ConfiguredRetryStrategy(attempts, options.retryDelayMs) : new StandardRetryStrategy(attempts),
+  );
   let client: CloudWatchLogs;
   try {
     client = new sdk.CloudWatchLogs({
@@ -81,9 +83,9 @@ export async function openClient(options: CloudWatchOptions = {}): Promise<Cloud
       // A given endpoint is the host to call: no "stream-" host prefix for Live Tail.
       ...(options.endpoint ? { endpoint: options.endpoint, disableHostPrefix: true } : {}),
       maxAttempts: options.maxAttempts ?? MAX_ATTEMPTS,
-      ...(retryStrategy ? { retryStrategy } : {}),
+      retryStrategy,
       // A host that does not answer fails in seconds; a slow page may take longer.
-      requestHandler: { connectionTimeout: 5000, requestTimeout: 60000 },
+      requestHandler: { connectionTimeout: 5000, requestTimeout: 30000 },
     });
   } catch (e) {
     throw describeAwsError(e);
@@ -104,6 +106,36 @@ export async function openClient(options: CloudWatchOptions = {}): Promise<Cloud
   return client;
 }
 
+/**
+ * The SDK's retries, except that a network failure before any call has succeeded is final:
+ * with no network (or a wrong endpoint) the user hears it at once, not after every backoff.
+ * Once a call went through, a dropped connection is retried like a 5xx.
+ */
+class FailFastRetry implements RetryStrategyV2 {
+  private succeeded = false;
+  readonly mode?: string;
+  constructor(private readonly inner: RetryStrategyV2 & { mode?: string }) {
+    if (inner.mode !== undefined) this.mode = inner.mode;
+  }
+  acquireInitialRetryToken(scope: string): Promise<RetryToken> {
+    return this.inner.acquireInitialRetryToken(scope);
+  }
+  refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
+    if (!this.succeeded && isNetworkError(info.error)) return Promise.reject(info.error);
+    return this.inner.refreshRetryTokenForRetry(token, info);
+  }
+  recordSuccess(token: RetryToken): void {
+    this.succeeded = true;
+    this.inner.recordSuccess(token);
+  }
+}
+
+function isNetworkError(e: unknown): boolean {
+  const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string } } | undefined;
+  const code = err?.code ?? err?.cause?.code ?? '';
+  return NETWORK_CODES.has(code) || err?.name === 'TimeoutError' || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/.test(err?.message ?? '');
+}
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
 
 /** An SDK or network error as one line a user can act on (and nothing secret). */
@@ -120,7 +152,7 @@ export function describeAwsError(e: unknown, what?: string): CloudWatchError {
   if (/Region is missing/i.test(message) || (name === 'Error' && /region/i.test(message) && /missing|not set/i.test(message)))
     return new CloudWatchError('no AWS region (give --region, set AWS_REGION, or set a region in the profile)');
   if (NETWORK_CODES.has(code) || name === 'TimeoutError' || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|socket hang up/.test(message))
-    return new CloudWatchError(`${prefix}cannot reach CloudWatch Logs (${code || name}: ${message})`);
+    return new CloudWatchError(`${prefix}cannot reach CloudWatch Logs (${code || name}: ${message})`, undefined, true);
   switch (name) {
     case 'ResourceNotFoundException':
       return new CloudWatchError(`${prefix}not found: ${message}`);

@@ -118,7 +118,9 @@ async function liveTail(client: CloudWatchLogs, o: TailOptions, since: number): 
   try {
     arn = o.logGroup.startsWith('arn:') ? o.logGroup : await logGroupArn(client, o.logGroup);
   } catch (e) {
-    return { ended: false, reason: describeAwsError(e, 'DescribeLogGroups').message.replace(/^CloudWatch: /, ''), lastTimestamp: null };
+    const err = describeAwsError(e, 'DescribeLogGroups');
+    if (err.network) throw err; // no network: polling would fail the same way
+    return { ended: false, reason: err.message.replace(/^CloudWatch: /, ''), lastTimestamp: null };
   }
   for (;;) {
     if (o.signal?.aborted) return { ended: true };
@@ -151,7 +153,9 @@ async function liveTail(client: CloudWatchLogs, o: TailOptions, since: number): 
       if (o.signal?.aborted) return { ended: true };
       const name = (e as { name?: string }).name ?? '';
       if (name === 'SessionTimeoutException') continue;
-      return { ended: false, reason: describeAwsError(e, 'StartLiveTail').message.replace(/^CloudWatch: /, ''), lastTimestamp: last };
+      const err = describeAwsError(e, 'StartLiveTail');
+      if (err.network && last === null) throw err;
+      return { ended: false, reason: err.message.replace(/^CloudWatch: /, ''), lastTimestamp: last };
     }
   }
 }

@@ -138,6 +138,8 @@ test('a connection dropped mid-pull fails with exit 2; the rerun completes with 
     const first = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
     assert.equal(first.status, 2);
     assert.match(first.stderr, /CloudWatch: FilterLogEvents on DiscrimiNAT: cannot reach CloudWatch Logs/);
+    // After calls went through, a dropped connection is retried: 5 attempts at page 3.
+    assert.equal(s.ops('FilterLogEvents').filter((c) => c.body.nextToken === 't3').length, 5);
     // As if killed between writing a page and its checkpoint: bytes past the recorded length
     // and a file the manifest does not know. The rerun must cut both away.
     appendFileSync(join(out, 'flow', '2026-03-29.log.gz'), gzipSync('2026-03-29T23:59:00.000Z half-written page\n'));

@@ -216,3 +216,32 @@ test('plain file scans never load the AWS SDK', async () => {
   assert.notEqual(cloud.status, 0);
   assert.match(cloud.stderr, /AWS SDK loaded: @aws-sdk\/client-cloudwatch-logs/);
 });
+
+test('no network at all: every command fails at once with one line and exit 2', async () => {
+  const url = await closedPortUrl();
+  const e = fakeEnv(url, { HAYSTACK_CLOUDWATCH_RETRY_DELAY_MS: '' }); // the SDK's own backoff
+  const commands = [
+    ['pull', '--log-group', 'DiscrimiNAT', '--out', join(dir, 'no-network')],
+    ['tail', '--log-group', 'DiscrimiNAT', '--no-live'],
+    ['tail', '--log-group', 'DiscrimiNAT'],
+    ['query', '--remote', '--log-group', 'DiscrimiNAT', 'fields @message'],
+    ['check-aws', '--only', 'term-'],
+    ['query', 'stats count(*)', 'cloudwatch://DiscrimiNAT'],
+  ];
+  for (const args of commands) {
+    const r = await runCliAsync(args, e);
+    assert.equal(r.status, 2, `${args[0]}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^error: CloudWatch: .*cannot reach CloudWatch Logs \(ECONNREFUSED/);
+    assert.ok(r.ms < 5000, `${args[0]} took ${r.ms} ms`);
+  }
+});
+
+test('a connection that fails before any call went through is not retried', async () => {
+  await withServer(new FakeCloudWatch({ FilterLogEvents: [{ destroy: true }] }), async (s) => {
+    const r = await runCliAsync(['filter', '', '--log-group', 'DiscrimiNAT'], fakeEnv(s.url));
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /cannot reach CloudWatch Logs/);
+    assert.equal(s.ops('FilterLogEvents').length, 1);
+  });
+});
