@@ -23,7 +23,7 @@ Examples:
   $ haystack query 'stats count(*) by dhost' logs/
 
 Files: DIR/<stream>/<YYYY-MM-DD>.log.gz (UTC days; names percent-encoded), each line
-"<ISO time> <message>" as CloudWatch exports to S3, and DIR/manifest.json. Stopped at any
+"<ISO time> <message>" as CloudWatch exports to S3, and DIR/haystack-pull.json. Stopped at any
 moment, the same command resumes where it stopped: no event missing, none twice.
 Without --end the window ends when the pull first starts (kept for every rerun).
 

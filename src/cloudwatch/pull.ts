@@ -13,9 +13,10 @@ import { promises as fsp } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type CloudWatchLogs } from './client.js';
+import { PULL_MANIFEST } from '../sources/inputs.js';
 import { type CloudWatchEvent, type EventQuery, filterPages } from './source.js';
 
-export const MANIFEST = 'manifest.json';
+export const MANIFEST = PULL_MANIFEST;
 
 export interface PullFile {
   readonly stream: string;

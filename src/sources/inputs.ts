@@ -31,6 +31,12 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * The manifest `haystack pull` writes beside the files it downloads (and its temporary copy):
+ * not a log, so a directory walk passes over it, and a pulled folder scans as it is.
+ */
+export const PULL_MANIFEST = 'haystack-pull.json';
+
 /** Read size: big enough to amortise calls, small enough for flat memory. */
 export const CHUNK_BYTES = 1 << 20;
 
@@ -70,7 +76,10 @@ export async function resolveInputs(args: readonly string[], stdinIsTty: boolean
         return;
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const e of entries) await walk(join(path, e.name), join(shown, e.name));
+      for (const e of entries) {
+        if (e.name.startsWith(PULL_MANIFEST)) continue;
+        await walk(join(path, e.name), join(shown, e.name));
+      }
       return;
     }
     // A FIFO is read only when named: one met while walking a directory could block forever.
