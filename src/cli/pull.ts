@@ -9,7 +9,7 @@ import { collect, parseWindow } from './scan-options.js';
 
 interface PullFlags extends CloudFlags {
   logGroup: string;
-  logStream: string[];
+  logStream?: string[];
   out: string;
   start?: string;
   end?: string;
@@ -33,7 +33,7 @@ export function pullCommand(): Command {
   const cmd = new Command('pull')
     .description('download a CloudWatch log group to local files in the export format (resumable)')
     .requiredOption('--log-group <name>', 'the log group to download')
-    .option('--log-stream <name>', 'only this stream (repeat for more)', collect, [])
+    .option('--log-stream <name>', 'only this stream (repeat for more)', collect)
     .requiredOption('--out <dir>', 'output folder (created if missing)')
     .option('--start <time>', 'only events at or after this time: ISO-8601, epoch ms, or 2h / 7d ago')
     .option('--end <time>', 'only events before this time (default: now, at the first run)')
@@ -58,7 +58,7 @@ async function runPull(flags: PullFlags): Promise<number> {
   try {
     const r = await pull(client, {
       logGroup: flags.logGroup,
-      logStreams: flags.logStream,
+      logStreams: flags.logStream ?? [],
       ...(start !== undefined ? { start } : {}),
       ...(end !== undefined ? { end } : {}),
       out: flags.out,

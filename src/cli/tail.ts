@@ -16,7 +16,7 @@ import { collect, parseWindow } from './scan-options.js';
 
 interface TailFlags extends CloudFlags {
   logGroup: string;
-  logStream: string[];
+  logStream?: string[];
   filter?: string;
   query?: string;
   start?: string;
@@ -49,7 +49,7 @@ export function tailCommand(): Command {
   const cmd = new Command('tail')
     .description('follow new events of a CloudWatch log group, through a filter pattern or a streaming query')
     .requiredOption('--log-group <name>', 'the log group (name or ARN)')
-    .option('--log-stream <name>', 'only this stream (repeat for more)', collect, [])
+    .option('--log-stream <name>', 'only this stream (repeat for more)', collect)
     .option('--filter <pattern>', 'a filter pattern (also sent to AWS, so less is transferred)')
     .option('--query <query>', 'a Logs Insights query of filter, fields, display and parse commands')
     .option('--start <time>', 'also show events since this time (ISO-8601, epoch ms, or 10m / 2h ago); default: from now')
@@ -161,7 +161,7 @@ async function runTail(flags: TailFlags): Promise<number> {
   try {
     await tail(client, {
       logGroup: flags.logGroup,
-      logStreams: flags.logStream,
+      logStreams: flags.logStream ?? [],
       ...(flags.filter !== undefined ? { filterPattern: flags.filter } : {}),
       since: w.start ?? w.now,
       live: flags.live,
