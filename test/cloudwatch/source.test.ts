@@ -178,6 +178,7 @@ test('other scanning commands read CloudWatch too: recipes run over --log-group'
     const got = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { message: string }).message);
     assert.deepEqual(got, want.map((e) => e.message));
     assert.equal(s.ops('FilterLogEvents').length, 3);
+    assert.equal(s.ops('FilterLogEvents')[0]!.body.filterPattern, '{ $.outcome = "disallowed" }'); // the recipe's text
   });
 });
 
