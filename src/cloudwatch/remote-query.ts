@@ -4,6 +4,7 @@
  * checker, so a typo never reaches AWS. The answer comes back in haystack's QueryResult shape,
  * so every output format of `query` prints it.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CompiledQuery, QueryResult } from '../insights/index.js';
 import { type CloudWatchLogs, CloudWatchError, describeAwsError } from './client.js';
 
@@ -51,17 +52,8 @@ export function secondsWindow(start: number, end: number): { startTime: number; 
   return { startTime, endTime, window: { start: startTime * 1000, end: (endTime + 1) * 1000 } };
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/** Waits `ms`, or less when the signal aborts (the caller then sees it aborted). */
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
 
 export async function runRemoteQuery(client: CloudWatchLogs, query: CompiledQuery, o: RemoteQueryOptions): Promise<RemoteResult> {
   const { startTime, endTime, window } = secondsWindow(o.start, o.end);

@@ -4,6 +4,7 @@
  * overlapping windows (events can be ingested after later ones) and duplicates are dropped by
  * event id. The ids kept are only those still inside the overlap: memory stays bounded.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { type CloudWatchLogs, describeAwsError } from './client.js';
 import { type CloudWatchEvent, filterPages } from './source.js';
 
@@ -30,17 +31,8 @@ export interface TailOptions {
   readonly maxPolls?: number;
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/** Waits `ms`, or less when the signal aborts (the caller then sees it aborted). */
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
 
 export async function tail(client: CloudWatchLogs, o: TailOptions): Promise<void> {
   let since = o.since ?? Date.now();

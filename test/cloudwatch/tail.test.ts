@@ -166,3 +166,16 @@ test('Live Tail: session events print, the pattern is sent, and a failed restart
     },
   );
 });
+
+test('Ctrl-C ends tail with exit 0 and what was shown kept', async () => {
+  const { startCli, waitFor } = await import('./run-async.js');
+  const ev = recent(2);
+  await withServer(new FakeCloudWatch({ FilterLogEvents: [{ body: { events: ev } }] }), async (s) => {
+    const run = startCli(['tail', '--log-group', 'DiscrimiNAT', '--no-live', '--start', '10m'], env(s.url));
+    await waitFor(() => run.stdout().split('\n').length > ev.length && s.ops('FilterLogEvents').length >= 3, 10000, 'output and polls');
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n'), ev.map(tailLine)); // each once, however many polls saw them
+  });
+});
