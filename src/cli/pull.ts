@@ -63,6 +63,10 @@ async function runPull(flags: PullFlags): Promise<number> {
       ...(end !== undefined ? { end } : {}),
       out: flags.out,
       gzip: flags.gzip,
+      onRestart: (why) => {
+        status.done();
+        process.stderr.write(`haystack: the saved page token was refused (${why.replace(/^CloudWatch: /, '')}); tokens last 24 hours, so the pull starts over\n`);
+      },
       onPage: (p) => {
         const s = Math.max(0.001, (Date.now() - t0) / 1000);
         // Events come roughly in time order: the latest one reached says how far the window is done.

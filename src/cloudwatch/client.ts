@@ -28,10 +28,17 @@ export interface CloudWatchOptions {
  * never holds credentials: the SDK's errors name the failing call and AWS's reason only.
  */
 export class CloudWatchError extends InputError {
-  /** `network`: AWS could not be reached at all (nothing else is worth trying). */
-  constructor(message: string, hint?: string, readonly network = false) {
+  /**
+   * `awsName`: the AWS error's name (InvalidParameterException, ...), or `network` when AWS could
+   * not be reached at all (nothing else is worth trying); empty for haystack's own reasons.
+   */
+  constructor(message: string, hint?: string, readonly awsName = '') {
     super(`CloudWatch: ${message}`, hint);
     this.name = 'CloudWatchError';
+  }
+
+  get network(): boolean {
+    return this.awsName === 'network';
   }
 }
 
@@ -152,17 +159,17 @@ export function describeAwsError(e: unknown, what?: string): CloudWatchError {
   if (/Region is missing/i.test(message) || (name === 'Error' && /region/i.test(message) && /missing|not set/i.test(message)))
     return new CloudWatchError('no AWS region (give --region, set AWS_REGION, or set a region in the profile)');
   if (NETWORK_CODES.has(code) || name === 'TimeoutError' || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|socket hang up/.test(message))
-    return new CloudWatchError(`${prefix}cannot reach CloudWatch Logs (${code || name}: ${message})`, undefined, true);
+    return new CloudWatchError(`${prefix}cannot reach CloudWatch Logs (${code || name}: ${message})`, undefined, 'network');
   switch (name) {
     case 'ResourceNotFoundException':
-      return new CloudWatchError(`${prefix}not found: ${message}`);
+      return new CloudWatchError(`${prefix}not found: ${message}`, undefined, name);
     case 'AccessDeniedException':
     case 'UnauthorizedOperation':
     case 'UnrecognizedClientException':
     case 'InvalidSignatureException':
     case 'ExpiredTokenException':
-      return new CloudWatchError(`${prefix}access denied (${name}): ${message}`, 'the README lists the IAM permissions each command needs');
+      return new CloudWatchError(`${prefix}access denied (${name}): ${message}`, 'the README lists the IAM permissions each command needs', name);
     default:
-      return new CloudWatchError(`${prefix}${name}: ${message}`);
+      return new CloudWatchError(`${prefix}${name}: ${message}`, undefined, name);
   }
 }

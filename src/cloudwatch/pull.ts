@@ -12,7 +12,7 @@
 import { promises as fsp } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type CloudWatchLogs } from './client.js';
+import { type CloudWatchLogs, CloudWatchError } from './client.js';
 import { PULL_MANIFEST } from '../sources/inputs.js';
 import { type CloudWatchEvent, type EventQuery, filterPages } from './source.js';
 
@@ -71,6 +71,8 @@ export interface PullOptions {
   readonly out: string;
   readonly gzip?: boolean;
   readonly onPage?: (p: PullProgress) => void;
+  /** Called when the pull starts over (why: the page token of its checkpoint expired). */
+  readonly onRestart?: (why: string) => void;
 }
 
 export class PullError extends Error {
@@ -171,6 +173,8 @@ export interface PullResult {
   /** The pull was complete before this run: nothing was asked of AWS. */
   readonly alreadyComplete: boolean;
   readonly resumed: boolean;
+  /** The checkpoint's page token had expired: the pull started over. */
+  readonly restarted?: boolean;
 }
 
 export async function pull(client: CloudWatchLogs, o: PullOptions): Promise<PullResult> {
@@ -210,6 +214,28 @@ export async function pull(client: CloudWatchLogs, o: PullOptions): Promise<Pull
     ...(manifest.start !== null ? { start: manifest.start } : {}),
     end: manifest.end,
   };
+  let restarted = false;
+  for (;;) {
+    try {
+      await pullPages(client, o, manifest, q);
+      return { manifest, alreadyComplete: false, resumed, restarted };
+    } catch (e) {
+      // FilterLogEvents tokens expire after 24 hours: a pull resumed later cannot go on from
+      // its checkpoint, so it starts over from nothing (still no gap and no duplicate).
+      if (restarted || manifest.nextToken === null || !(e instanceof CloudWatchError) || e.awsName !== 'InvalidParameterException' || !/token/i.test(e.message)) throw e;
+      restarted = true;
+      o.onRestart?.(e.message);
+      // The empty checkpoint first: killed before the files go, a rerun removes them as unknown.
+      const old = Object.keys(manifest.files);
+      Object.assign(manifest, { complete: false, nextToken: null, boundaryEventIds: [], pages: 0, events: 0, multiLine: 0, files: {} });
+      await writeManifest(o.out, manifest);
+      for (const rel of old) await fsp.rm(join(o.out, ...rel.split('/')), { force: true });
+    }
+  }
+}
+
+/** Pages from the manifest's checkpoint to the end, checkpointing after each. */
+async function pullPages(client: CloudWatchLogs, o: PullOptions, manifest: PullManifest, q: EventQuery): Promise<void> {
   let bytes = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
   let reached: number | null = null;
   for (const f of Object.values(manifest.files)) reached = reached === null ? f.last : Math.max(reached, f.last);
@@ -255,5 +281,4 @@ export async function pull(client: CloudWatchLogs, o: PullOptions): Promise<Pull
     await writeManifest(o.out, manifest);
     o.onPage?.({ events: manifest.events, bytes, pages: manifest.pages, reached, start: manifest.start, end: manifest.end });
   }
-  return { manifest, alreadyComplete: false, resumed };
 }

@@ -232,3 +232,32 @@ test('on a terminal, pull shows a progress line (events, MB, rate, window done)'
     assert.match(text, /pull complete: 30 events/);
   });
 });
+
+test('a checkpoint whose page token expired: the rerun starts over and still ends exact', async () => {
+  const pages = makePages();
+  let run = 1;
+  let refused = false;
+  const script = pagedByToken(pages, (page) => {
+    if (run === 1 && page === 3) return { destroy: true };
+    // The first request of the second run carries the day-old token: refused. A token AWS
+    // hands out afresh (the same text here) is good again.
+    if (run === 2 && page === 3 && !refused) {
+      refused = true;
+      return { error: { type: 'InvalidParameterException', message: 'The specified nextToken has expired.' } };
+    }
+    return null;
+  });
+  await withServer(new FakeCloudWatch({ FilterLogEvents: script }), async (s) => {
+    const out = join(dir, 'expired');
+    const first = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
+    assert.equal(first.status, 2);
+    run = 2;
+    const before = s.ops('FilterLogEvents').length;
+    const second = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stderr, /the saved page token was refused \(FilterLogEvents on DiscrimiNAT: InvalidParameterException: The specified nextToken has expired\.\); tokens last 24 hours, so the pull starts over/);
+    const calls = s.ops('FilterLogEvents').slice(before).map((c) => c.body.nextToken);
+    assert.deepEqual(calls, ['t3', undefined, 't1', 't2', 't3', 't4', 't5']);
+    assertExact(out, pages.flat());
+  });
+});
