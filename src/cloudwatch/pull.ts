@@ -179,6 +179,45 @@ export interface PullResult {
 
 export async function pull(client: CloudWatchLogs, o: PullOptions): Promise<PullResult> {
   await fsp.mkdir(o.out, { recursive: true });
+  const unlock = await lock(o.out);
+  try {
+    return await pullLocked(client, o);
+  } finally {
+    await unlock();
+  }
+}
+
+/**
+ * One pull at a time per folder (two would interleave appends and checkpoints). The lock file
+ * holds the owner's pid; a lock whose process is gone (a killed pull) is taken over.
+ */
+async function lock(out: string): Promise<() => Promise<void>> {
+  const path = join(out, `${MANIFEST}.lock`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await fsp.writeFile(path, String(process.pid), { flag: 'wx' });
+      return () => fsp.rm(path, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new PullError(`cannot write in ${out}: ${(e as Error).message}`);
+    }
+    const pid = Number((await fsp.readFile(path, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
+      throw new PullError(`another pull (process ${pid}) is writing ${out}`, 'wait for it to end, or pull into another folder');
+    await fsp.rm(path, { force: true }); // its process is gone: a pull that was killed
+  }
+  throw new PullError(`cannot lock ${out}: another pull keeps taking it`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // it exists, under another user
+  }
+}
+
+async function pullLocked(client: CloudWatchLogs, o: PullOptions): Promise<PullResult> {
   let m = await readManifest(o.out);
   const resumed = m !== null;
   if (m) {

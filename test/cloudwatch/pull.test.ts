@@ -4,7 +4,7 @@
  * boundary event. The expected files are built here from the server's fixed event list.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, writeFileSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
@@ -259,5 +259,25 @@ test('a checkpoint whose page token expired: the rerun starts over and still end
     const calls = s.ops('FilterLogEvents').slice(before).map((c) => c.body.nextToken);
     assert.deepEqual(calls, ['t3', undefined, 't1', 't2', 't3', 't4', 't5']);
     assertExact(out, pages.flat());
+  });
+});
+
+test('one pull at a time per folder; a lock left by a killed pull is taken over', async () => {
+  const pages = makePages();
+  await withServer(new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages) }), async (s) => {
+    const out = join(dir, 'locked');
+    mkdirSync(out, { recursive: true });
+    // A live process holds the lock: this test's own.
+    writeFileSync(join(out, 'haystack-pull.json.lock'), String(process.pid));
+    const busy = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
+    assert.equal(busy.status, 2);
+    assert.match(busy.stderr, new RegExp(`another pull \\(process ${process.pid}\\) is writing`));
+    assert.equal(s.calls.length, 0);
+    // A pid that is not running (a pull that was killed): taken over.
+    writeFileSync(join(out, 'haystack-pull.json.lock'), '2147483646');
+    const r = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out], fakeEnv(s.url));
+    assert.equal(r.status, 0, r.stderr);
+    assertExact(out, pages.flat());
+    assert.ok(!existsSync(join(out, 'haystack-pull.json.lock')));
   });
 });
