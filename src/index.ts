@@ -24,3 +24,12 @@ export { generate } from './discriminat/generator.js';
 export { RECIPES } from './recipes/catalog.js';
 export { prepareRecipe, runRecipe, RecipeError } from './recipes/run.js';
 export { resolveInputs, type Input } from './sources/inputs.js';
+
+// CloudWatch itself (the AWS SDK is loaded only when a client is opened)
+export { openClient, CloudWatchError, type CloudWatchOptions } from './cloudwatch/client.js';
+export { cloudWatchInput, filterPages, type CloudWatchEvent, type EventQuery } from './cloudwatch/source.js';
+export { pull, PullError, type PullOptions, type PullManifest } from './cloudwatch/pull.js';
+export { tail, type TailOptions } from './cloudwatch/tail.js';
+export { runRemoteQuery, compareResults, QueryStopped, type RemoteQueryOptions, type RemoteResult } from './cloudwatch/remote-query.js';
+export { checkAws, parseCases, type FilterCase, type CheckReport } from './cloudwatch/check-aws.js';
+export { streamingDiagnostics } from './insights/streaming.js';

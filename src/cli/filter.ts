@@ -61,7 +61,7 @@ async function runFilter(pattern: string, paths: string[], flags: FilterFlags): 
   }
   if (compiled.diagnostics.length > 0) printDiagnostics(compiled.diagnostics, pattern, 'pattern', flags.diagnostics);
 
-  const prepared = await prepareScan(paths, flags);
+  const prepared = await prepareScan(paths, flags, { filterPattern: pattern });
   if (typeof prepared === 'number') return prepared;
   const out = new BufferedWriter(process.stdout);
   // Log lines are attacker-controlled: on a terminal, escapes are shown, never run.

@@ -24,6 +24,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   query: async () => (await import('./query.js')).queryCommand(),
   generate: async () => (await import('./generate.js')).generateCommand(),
   demo: async () => (await import('./demo.js')).demoCommand(),
+  pull: async () => (await import('./pull.js')).pullCommand(),
+  tail: async () => (await import('./tail.js')).tailCommand(),
+  'check-aws': async () => (await import('./check-aws.js')).checkAwsCommand(),
 };
 
 const program = new Command('haystack')

@@ -20,6 +20,8 @@ interface QueryFlags extends ScanFlags {
   escape?: boolean;
   rawCsv?: boolean;
   diagnostics: DiagnosticsFormat;
+  remote?: boolean;
+  compare?: string;
 }
 
 const EXAMPLES = `
@@ -29,12 +31,19 @@ Examples:
   $ haystack query 'filter outcome = "disallowed" | stats count(*) as n by dhost | sort n desc | limit 10' logs/
   $ haystack query 'stats count(*) by bin(1h), outcome' export.log.gz --output csv
   $ haystack query -f allowlist.insights flow.log --output json
+  $ haystack query --remote --log-group DiscrimiNAT --start 7d 'stats count(*) by dhost'
+  $ haystack query --remote --log-group DiscrimiNAT --start 2026-03-01T00:00:00Z --end 2026-03-02T00:00:00Z \
+      'stats count(*) by dhost' --compare pulled/     # pulled/ from haystack pull
 
 The query language is CloudWatch Logs Insights (classic). Commands that need CloudWatch
 itself (SOURCE, filterIndex, pattern, diff, anomaly, unmask, lookup) are refused with a hint.
 Without limit at most 10,000 rows are returned, as in CloudWatch; limit accepts up to 100,000.
 
-Exit status: 0 done, 2 invalid query or usage, 3 lines were skipped and --strict was given.`;
+--remote runs the query in CloudWatch Logs Insights (StartQuery) after haystack has checked
+it, over --start..--end (default: the last hour, in whole seconds). Ctrl-C stops it there.
+
+Exit status: 0 done, 1 --compare found a difference, 2 invalid query, usage, or a CloudWatch
+failure, 3 lines were skipped and --strict was given.`;
 
 export function queryCommand(): Command {
   const cmd = new Command('query')
@@ -48,6 +57,8 @@ export function queryCommand(): Command {
     .option('--max-groups <n>', `most stats groups / dedup keys kept (default ${DEFAULT_LIMITS.maxGroups.toLocaleString('en-US')})`, positiveInt)
     .option('--max-values <n>', `most values one count_distinct or pct keeps (default ${DEFAULT_LIMITS.maxValues.toLocaleString('en-US')})`, positiveInt)
     .addOption(new Option('--diagnostics <format>', 'how to print query errors').choices(['text', 'json', 'github']).default('text'))
+    .option('--remote', 'run the query in CloudWatch Logs Insights (with --log-group), after checking it here')
+    .option('--compare <dir>', 'with --remote: also run it here over DIR (from haystack pull) and print any difference')
     .addHelpText('after', EXAMPLES)
     .action(async (first: string | undefined, rest: string[], flags: QueryFlags) => {
       process.exitCode = await runQueryCommand(first, rest, flags);
@@ -81,6 +92,11 @@ async function runQueryCommand(first: string | undefined, rest: string[], flags:
   } catch (e) {
     if (!(e instanceof DiagnosticError)) throw e;
     printDiagnostics(e.diagnostics, text, name, flags.diagnostics);
+    return Exit.Usage;
+  }
+  if (flags.remote) return (await import('./query-remote.js')).runRemote(compiled, paths, flags);
+  if (flags.compare !== undefined) {
+    printError('--compare needs --remote', 'haystack query --remote --log-group NAME QUERY --compare DIR');
     return Exit.Usage;
   }
   const prepared = await prepareScan(paths, flags);

@@ -195,7 +195,8 @@ async function runRecipeCommand(name: string, paths: string[], flags: RunFlags):
     }
     throw e;
   }
-  const prepared = await prepareScan(paths, flags);
+  // A filter recipe's pattern is also sent to CloudWatch, as `filter` does, so less is transferred.
+  const prepared = await prepareScan(paths, flags, compiled.kind === 'filter' ? { filterPattern: compiled.filled.text } : {});
   if (typeof prepared === 'number') return prepared;
   const tty = process.stdout.isTTY === true;
 

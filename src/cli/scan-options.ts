@@ -1,6 +1,8 @@
 /**
- * What every scanning command shares: the input options (--format, --start, --end, --strict),
- * turning PATH arguments into inputs, and the closing report of unreadable lines.
+ * What every scanning command shares: the input options (--format, --start, --end, --strict,
+ * and the CloudWatch source: --log-group, --log-stream, --profile, --region, or a
+ * cloudwatch://GROUP[/STREAM] path), turning PATH arguments into inputs, and the closing
+ * report of unreadable lines.
  */
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -10,15 +12,23 @@ import { escapeControls } from '../output/safety.js';
 import { FORMATS, type Format } from '../sources/formats.js';
 import { type Input, InputError, resolveInputs } from '../sources/inputs.js';
 import { parseTimeArg } from '../sources/time.js';
+import { addCloudOptions, type CloudFlags, openCloud } from './cloudwatch-options.js';
 import { type DiagnosticsFormat, Exit, printDiagnostics, printError } from './io.js';
 
-export interface ScanFlags {
+export interface ScanFlags extends CloudFlags {
   format?: Format;
   start?: string;
   end?: string;
   strict?: boolean;
   threads?: number;
   diagnostics?: DiagnosticsFormat;
+  logGroup?: string;
+  logStream?: string[];
+}
+
+/** What a command may tell the CloudWatch source: a filter pattern AWS can apply first. */
+export interface CloudSourceHints {
+  readonly filterPattern?: string;
 }
 
 function threadCount(text: string): number {
@@ -27,14 +37,22 @@ function threadCount(text: string): number {
   return n;
 }
 
-/** Adds --format, --start, --end and --strict to a command. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Adds --format, --start, --end, --strict, --threads and the CloudWatch source options to a command. */
 export function addScanOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--format <format>', 'input format (default: detected per input)').choices(FORMATS))
-    .option('--start <time>', 'only events at or after this time: ISO-8601, epoch ms, or 2h / 7d ago')
-    .option('--end <time>', 'only events before this time (same forms as --start)')
-    .option('--strict', 'exit 3 when any line could not be read')
-    .option('--threads <n>', `worker threads for big plain files (default 1: the main thread; this machine has ${availableParallelism()} cores)`, threadCount);
+  return addCloudOptions(
+    cmd
+      .addOption(new Option('--format <format>', 'input format (default: detected per input)').choices(FORMATS))
+      .option('--start <time>', 'only events at or after this time: ISO-8601, epoch ms, or 2h / 7d ago')
+      .option('--end <time>', 'only events before this time (same forms as --start)')
+      .option('--strict', 'exit 3 when any line could not be read')
+      .option('--threads <n>', `worker threads for big plain files (default 1: the main thread; this machine has ${availableParallelism()} cores)`, threadCount)
+      .option('--log-group <name>', 'read this CloudWatch log group (FilterLogEvents); also cloudwatch://GROUP[/STREAM] as a path')
+      .option('--log-stream <name>', 'with --log-group: only this stream (repeat for more)', collect),
+  );
 }
 
 export interface PreparedScan {
@@ -45,21 +63,34 @@ export interface PreparedScan {
   readonly now: number;
 }
 
-/** Resolves inputs and time options; prints what is wrong and returns an exit code instead. */
-export async function prepareScan(paths: readonly string[], flags: ScanFlags): Promise<PreparedScan | number> {
+/** --start and --end as epoch ms (and the time they were read at), or the exit code after saying what is wrong. */
+export function parseWindow(flags: { start?: string; end?: string; diagnostics?: DiagnosticsFormat }): { now: number; start?: number; end?: number } | number {
   const now = Date.now();
-  let start: number | undefined;
-  let end: number | undefined;
   try {
-    if (flags.start !== undefined) start = parseTimeArg(flags.start, now);
-    if (flags.end !== undefined) end = parseTimeArg(flags.end, now);
+    return {
+      now,
+      ...(flags.start !== undefined ? { start: parseTimeArg(flags.start, now) } : {}),
+      ...(flags.end !== undefined ? { end: parseTimeArg(flags.end, now) } : {}),
+    };
   } catch (e) {
     if (!(e instanceof DiagnosticError)) throw e;
     printDiagnostics(e.diagnostics, e.source, flags.start === e.source ? '--start' : '--end', flags.diagnostics ?? 'text');
     return Exit.Usage;
   }
+}
+
+/** Resolves inputs and time options; prints what is wrong and returns an exit code instead. */
+export async function prepareScan(paths: readonly string[], flags: ScanFlags, hints: CloudSourceHints = {}): Promise<PreparedScan | number> {
+  const window = parseWindow(flags);
+  if (typeof window === 'number') return window;
+  const { now, start, end } = window;
+  const cloud = await cloudInputs(paths, flags, hints, start, end);
+  if (typeof cloud === 'number') return cloud;
+  const filePaths = paths.filter((p) => !p.startsWith(CLOUDWATCH_SCHEME));
   try {
-    const { inputs, problems } = await resolveInputs(paths, process.stdin.isTTY === true);
+    const resolved = filePaths.length === 0 && cloud.length > 0 ? { inputs: [], problems: [] } : await resolveInputs(filePaths, process.stdin.isTTY === true);
+    const inputs = [...resolved.inputs, ...cloud];
+    const problems = resolved.problems;
     for (const p of problems) printError(p);
     if (inputs.length === 0) {
       printError('no input could be read');
@@ -81,6 +112,45 @@ export async function prepareScan(paths: readonly string[], flags: ScanFlags): P
     }
     throw e;
   }
+}
+
+const CLOUDWATCH_SCHEME = 'cloudwatch://';
+
+/**
+ * The CloudWatch sources named by --log-group and cloudwatch:// paths, with a client whose
+ * credentials resolved (the SDK is loaded only here, only when one is named).
+ */
+async function cloudInputs(paths: readonly string[], flags: ScanFlags, hints: CloudSourceHints, start?: number, end?: number): Promise<Input[] | number> {
+  const urls = paths.filter((p) => p.startsWith(CLOUDWATCH_SCHEME));
+  const streams = flags.logStream ?? [];
+  if (flags.logGroup === undefined && urls.length === 0) {
+    if (streams.length > 0) {
+      printError('--log-stream needs --log-group', 'haystack filter PATTERN --log-group DiscrimiNAT --log-stream flow');
+      return Exit.Usage;
+    }
+    return [];
+  }
+  const { parseCloudWatchPath, cloudWatchInput } = await import('../cloudwatch/source.js');
+  const queries = [];
+  if (flags.logGroup !== undefined) queries.push({ logGroup: flags.logGroup, logStreams: streams });
+  for (const u of urls) {
+    const parsed = parseCloudWatchPath(u);
+    if (!parsed) {
+      printError(`${u}: not a CloudWatch path`, 'cloudwatch://GROUP or cloudwatch://GROUP/STREAM (a / in a name is written %2F)');
+      return Exit.Usage;
+    }
+    queries.push({ logGroup: parsed.logGroup, ...(parsed.logStream !== undefined ? { logStreams: [parsed.logStream] } : {}) });
+  }
+  const client = await openCloud(flags);
+  if (typeof client === 'number') return client;
+  return queries.map((q) =>
+    cloudWatchInput(client, {
+      ...q,
+      ...(start !== undefined ? { start } : {}),
+      ...(end !== undefined ? { end } : {}),
+      ...(hints.filterPattern !== undefined ? { filterPattern: hints.filterPattern } : {}),
+    }),
+  );
 }
 
 /**

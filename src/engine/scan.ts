@@ -130,7 +130,7 @@ export async function scan(
       continue;
     }
     const { stream } = opened;
-    let format: Format | null = options.format ?? null;
+    let format: Format | null = input.format ?? options.format ?? null;
     let decoder: LineDecoder | null = null;
     let aws: AwsJsonExtractor | null = null;
     let lineNo = 0;
@@ -265,7 +265,7 @@ export async function scan(
       else issues.add('read-error', input.name, e.cause.message);
       await flushMatches();
     }
-    if (firstChunk && format === null) formats.set(input.name, options.format ?? 'text');
+    if (firstChunk && (format === null || input.format !== undefined)) formats.set(input.name, input.format ?? options.format ?? 'text');
   }
   return { inputs: inputs.length, lines, matched, issues, formats };
 }
@@ -286,6 +286,8 @@ async function* readGuarded(stream: AsyncIterable<Buffer>): AsyncGenerator<Buffe
       try {
         r = await it.next();
       } catch (e) {
+        // An input that cannot go on (a CloudWatch call that failed) stops the scan.
+        if (e instanceof InputError) throw e;
         throw new ReadFailure(e as Error);
       }
       if (r.done) return;

@@ -28,6 +28,8 @@ export const InsightsCode = {
   BadListUse: 'HS2115',
 
   Unsupported: 'HS2201',
+  /** A command that needs every event before it can answer, in a query run event by event (tail). */
+  NotStreaming: 'HS2202',
 } as const;
 
 export type ErrorKind = 'syntax' | 'semantic' | 'unsupported';

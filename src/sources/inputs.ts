@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import type { Format } from './formats.js';
 
 export interface Input {
   /** How the input is named in messages: the path as given, or "stdin". */
@@ -14,6 +15,13 @@ export interface Input {
   readonly path: string | null;
   /** Only these bytes of the file, [start, end): a part of a file split across threads. */
   readonly range?: { readonly start: number; readonly end: number };
+  /**
+   * An input that is not a file (a CloudWatch log group): its bytes, read when the scan gets
+   * to it. A failure that must stop the scan is thrown as an InputError.
+   */
+  readonly open?: () => AsyncIterable<Buffer>;
+  /** The input's format when it is known by construction; wins over --format and detection. */
+  readonly format?: Format;
 }
 
 export class InputError extends Error {
@@ -22,6 +30,12 @@ export class InputError extends Error {
     this.name = 'InputError';
   }
 }
+
+/**
+ * The manifest `haystack pull` writes beside the files it downloads (and its temporary copy):
+ * not a log, so a directory walk passes over it, and a pulled folder scans as it is.
+ */
+export const PULL_MANIFEST = 'haystack-pull.json';
 
 /** Read size: big enough to amortise calls, small enough for flat memory. */
 export const CHUNK_BYTES = 1 << 20;
@@ -62,7 +76,10 @@ export async function resolveInputs(args: readonly string[], stdinIsTty: boolean
         return;
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const e of entries) await walk(join(path, e.name), join(shown, e.name));
+      for (const e of entries) {
+        if (e.name.startsWith(PULL_MANIFEST)) continue;
+        await walk(join(path, e.name), join(shown, e.name));
+      }
       return;
     }
     // A FIFO is read only when named: one met while walking a directory could block forever.
@@ -82,6 +99,7 @@ export async function resolveInputs(args: readonly string[], stdinIsTty: boolean
  * unreadable file, a truncated gzip member) surface from the iteration.
  */
 export async function openInput(input: Input): Promise<{ stream: AsyncIterable<Buffer> }> {
+  if (input.open) return { stream: input.open() };
   if (input.path === null) return { stream: chunksOf(process.stdin) };
   return { stream: readFile(input.path, input.range) };
 }
