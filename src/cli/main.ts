@@ -15,6 +15,7 @@ import { seeThruCommand } from './see-thru.js';
 import { auditCommand } from './audit.js';
 import { replayCommand } from './replay.js';
 import { demoCommand } from './demo.js';
+import { uiCommand } from './ui.js';
 import { Exit } from './io.js';
 import { TLDTS_VERSION } from '../discriminat/psl.js';
 
@@ -34,7 +35,8 @@ const program = new Command('haystack')
   .addCommand(recipesCommand().exitOverride())
   .addCommand(queryCommand().exitOverride())
   .addCommand(generateCommand().exitOverride())
-  .addCommand(demoCommand().exitOverride());
+  .addCommand(demoCommand().exitOverride())
+  .addCommand(uiCommand().exitOverride());
 
 // A closed pipe (haystack ... | head) is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
