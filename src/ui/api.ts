@@ -40,7 +40,7 @@ import { fillRecipe } from '../recipes/run.js';
 import { seeThruRules, type SeeThruReport } from '../recipes/see-thru.js';
 import { DEFAULT_WILDCARD_EXPOSURE, type WildcardExposure } from '../discriminat/annotations.js';
 import { InputError, type Input } from '../sources/inputs.js';
-import { formatIso } from '../sources/time.js';
+import { formatIso, parseTimeArg } from '../sources/time.js';
 import { chooseBin, TimeHistogram } from './histogram.js';
 import type {
   AllowlistChoices,
@@ -193,10 +193,13 @@ export async function run(src: UiSource, req: RunRequest, send: (m: RunMessage) 
       const { fields, rows } = done.result;
       matched = rows.length;
       await send({ type: 'fields', fields });
-      for (let i = 0; i < rows.length; i += BATCH_ROWS) await send({ type: 'rows', rows: rows.slice(i, i + BATCH_ROWS) });
-      rowsSent = rows.length;
-      if (done.result.rowsBeforeCap > rows.length) {
-        capNote = `showing ${rows.length.toLocaleString('en-US')} of ${done.result.rowsBeforeCap.toLocaleString('en-US')} rows: without limit, Logs Insights returns at most 10,000; add | limit N (up to 100,000) for more`;
+      rowsSent = Math.min(rows.length, MAX_TABLE_ROWS);
+      for (let i = 0; i < rowsSent; i += BATCH_ROWS) await send({ type: 'rows', rows: rows.slice(i, Math.min(rowsSent, i + BATCH_ROWS)) });
+      const n = (x: number): string => x.toLocaleString('en-US');
+      if (rows.length > rowsSent) {
+        capNote = `the table holds the first ${n(rowsSent)} of ${n(rows.length)} rows; export has them all`;
+      } else if (done.result.rowsBeforeCap > rows.length) {
+        capNote = `showing ${n(rows.length)} of ${n(done.result.rowsBeforeCap)} rows: without limit, Logs Insights returns at most 10,000; add | limit N (up to 100,000) for more`;
       }
     }
     await send({
@@ -265,7 +268,8 @@ export class UiState {
 
   constructor(readonly src: UiSource) {}
 
-  private seeThruOnce(): Promise<SeeThruReport> {
+  private seeThruOnce(asOf?: number): Promise<SeeThruReport> {
+    if (asOf !== undefined) return seeThruRules(this.src.inputs, { ...this.src.scanOptions, threads: 1, asOf });
     this.seeThruReport ??= seeThruRules(this.src.inputs, { ...this.src.scanOptions, threads: 1, asOf: Date.now() });
     return this.seeThruReport;
   }
@@ -298,8 +302,18 @@ export class UiState {
     };
   }
 
-  async seeThru(): Promise<SeeThruResponse> {
-    const r = await this.seeThruOnce();
+  /** `asOf`: count days left from this moment (as `haystack see-thru --as-of`); default now. */
+  async seeThru(asOf?: string): Promise<SeeThruResponse> {
+    let at: number | undefined;
+    if (asOf !== undefined && asOf !== '') {
+      try {
+        at = parseTimeArg(asOf, Date.now());
+      } catch (e) {
+        if (!(e instanceof DiagnosticError)) throw e;
+        throw new UiRequestError('as of: not a time', undefined, e.diagnostics.map((d) => uiDiagnostic(d, e.source, 'as of')));
+      }
+    }
+    const r = await this.seeThruOnce(at);
     const hists = new Map<string, TimeHistogram>();
     await readLines(
       this.src.inputs,
@@ -355,6 +369,7 @@ export class UiState {
   private async build(c: AllowlistChoices) {
     const options = allowlistOptions(c);
     try {
+      checkGroup(c.gid);
       if (c.targetGid !== null) checkGroup(c.targetGid, '--target-gid', false);
       return buildAllowlist(await this.tally(c.gid), options);
     } catch (e) {
@@ -364,9 +379,9 @@ export class UiState {
   }
 
   async allowlist(c: AllowlistChoices): Promise<AllowlistResponse> {
+    const a = await this.build(c); // checks the choices first
     const base = buildAllowlist(await this.tally(c.gid), { gid: c.gid });
     const hosts = base.rules.flatMap((r) => r.entries.flatMap((e) => e.hosts.map((h) => ({ ...h, protocol: r.protocol }))));
-    const a = await this.build(c);
     return {
       hosts: hosts.map((h) => ({ protocol: h.protocol, port: h.port, host: h.host, connections: h.connections, clients: h.clients, firstSeen: iso(h.firstSeen), lastSeen: iso(h.lastSeen) })),
       allowlist: allowlistJson(a, c.targetGid === null ? {} : { targetGid: c.targetGid }),

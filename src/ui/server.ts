@@ -164,7 +164,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       case 'GET /api/info':
         return sendJson(res, 200, await state.info());
       case 'GET /api/see-thru':
-        return sendJson(res, 200, await state.seeThru());
+        return sendJson(res, 200, await state.seeThru(url.searchParams.get('asOf') ?? undefined));
       case 'POST /api/check': {
         const r = parseRunRequest(await readJson(req));
         return sendJson(res, 200, check(r.language, r.text));

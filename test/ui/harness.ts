@@ -24,6 +24,13 @@ export function cli(args: readonly string[]): string {
   return r.stdout;
 }
 
+/** Runs the built CLI expecting exit 2 (usage or invalid input); returns stderr. */
+export function cliUsageError(args: readonly string[]): string {
+  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
+  if (r.status !== 2) throw new Error(`haystack ${args.join(' ')} exited ${r.status}, not 2: ${r.stderr}`);
+  return r.stderr;
+}
+
 export interface Generated {
   readonly dir: string;
   readonly logs: string;

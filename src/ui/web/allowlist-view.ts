@@ -13,6 +13,9 @@ interface JsonRefused extends JsonFold { refusal: string; detail: string }
 interface JsonLeftOut { protocol: string; port: number; host: string; reason: string; detail: string; connections: number }
 interface JsonAllowlist { rules: JsonRule[]; folds: JsonFold[]; refused_folds: JsonRefused[]; left_out: JsonLeftOut[]; totals: { connections: number; clients: number } }
 
+/** `2026-03-29 14:02` for an ISO time (the full time is the cell's title). */
+const shortTime = (iso: string | null): string => (iso === null ? '-' : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`);
+
 const OUTPUTS: readonly (readonly [string, string])[] = [['terraform', 'Terraform'], ['cloudformation', 'CloudFormation'], ['aws-cli', 'CLI JSON'], ['json', 'JSON report'], ['text', 'text report']];
 
 export function allowlistView(info: InfoResponse): HTMLElement {
@@ -59,7 +62,7 @@ export function allowlistView(info: InfoResponse): HTMLElement {
           on: { change: () => { if (box.checked) choices.exclude.delete(x.host); else choices.exclude.add(x.host); void refresh(); } } });
         return h('tr', { class: choices.exclude.has(x.host) ? 'dropped' : '' },
           h('td', {}, box), h('td', {}, x.host), h('td', {}, x.protocol), h('td', { class: 'n' }, x.port), h('td', { class: 'n' }, num(x.connections)),
-          h('td', { class: 'n' }, num(x.clients)), h('td', {}, x.firstSeen ?? '-'), h('td', {}, x.lastSeen ?? '-'));
+          h('td', { class: 'n' }, num(x.clients)), h('td', { title: x.firstSeen ?? '' }, shortTime(x.firstSeen)), h('td', { title: x.lastSeen ?? '' }, shortTime(x.lastSeen)));
       }))));
     const declined = a.refused_folds.filter((f) => f.refusal === 'declined');
     const other = a.refused_folds.filter((f) => f.refusal !== 'declined');

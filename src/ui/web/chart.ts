@@ -60,8 +60,9 @@ export function daysTimeline(rows: readonly TimelineRow[]): SVGSVGElement {
   const x = (d: number): number => left + ((d - lo) / (hi - lo)) * (W - left - right);
   return svg('svg', { class: 'chart timeline', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': 'days left per see-thru rule' },
     svg('line', { class: 'today', x1: x(0), y1: 4, x2: x(0), y2: H - 22 }),
-    svg('text', { class: 'tick', x: x(0), y: H - 6, 'text-anchor': 'middle' }, 'today'),
-    svg('text', { class: 'tick', x: x(hi), y: H - 6, 'text-anchor': 'end' }, `+${hi}d`),
+    svg('text', { class: 'tick', x: x(0), y: H - 6, 'text-anchor': lo === 0 ? 'start' : hi <= 1 ? 'end' : 'middle' }, 'as of'),
+    lo < 0 ? svg('text', { class: 'tick', x: x(lo), y: H - 6, 'text-anchor': 'start' }, `${lo}d`) : null,
+    hi > 1 ? svg('text', { class: 'tick', x: x(hi), y: H - 6, 'text-anchor': 'end' }, `+${hi}d`) : null,
     rows.map((r, i) => {
       const y = 8 + i * rowH;
       const a = x(Math.min(0, r.days));

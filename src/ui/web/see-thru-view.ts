@@ -9,8 +9,22 @@ import { fill, h, num } from './dom.js';
 
 export function seeThruView(): HTMLElement {
   const body = h('div', {}, h('p', { class: 'muted' }, 'reading the see-thru rules…'));
-  void getJson<SeeThruResponse>('/api/see-thru').then((r) => fill(body, ...render(r)), (e: Error) => fill(body, h('p', { class: 'error' }, e.message)));
-  return h('section', { class: 'view', 'data-view': 'see-thru' }, body);
+  let latest: string | null = null;
+  const asOf = h('input', { type: 'date', 'data-test': 'as-of', 'aria-label': 'as of', on: { change: () => load() } });
+  const lastDay = h('button', { 'data-test': 'as-of-last', on: { click: () => { if (latest !== null) { asOf.value = latest; load(); } } } }, 'as of the last log day');
+  const today = h('button', { on: { click: () => { asOf.value = ''; load(); } } }, 'today');
+  const load = (): void => {
+    const q = asOf.value === '' ? '' : `?asOf=${encodeURIComponent(asOf.value)}`;
+    void getJson<SeeThruResponse>(`/api/see-thru${q}`).then((r) => {
+      latest = r.rules.map((x) => x.lastSeen).filter((x): x is string => x !== null).sort().pop()?.slice(0, 10) ?? null;
+      lastDay.disabled = latest === null;
+      fill(body, ...render(r));
+    }, (e: Error) => fill(body, h('p', { class: 'error' }, e.message)));
+  };
+  load();
+  return h('section', { class: 'view', 'data-view': 'see-thru' },
+    h('div', { class: 'toolbar' }, h('label', {}, 'days left as of ', asOf), today, lastDay, h('span', { class: 'muted' }, '(haystack see-thru --as-of)')),
+    body);
 }
 
 function render(r: SeeThruResponse): Element[] {
