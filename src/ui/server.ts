@@ -176,8 +176,13 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         const write = (m: RunMessage): void | Promise<void> => {
           if (res.write(JSON.stringify(m) + '\n')) return;
           return new Promise((resolve) => {
-            res.once('drain', resolve);
-            res.once('close', resolve);
+            const done = (): void => {
+              res.off('drain', done);
+              res.off('close', done);
+              resolve();
+            };
+            res.on('drain', done);
+            res.on('close', done);
           });
         };
         try {

@@ -7,10 +7,11 @@
  * independent check throughout.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { type Browser, cli, type Generated, generateLogs, launchBrowser, type RunningUi, startUi } from './harness.js';
+import { type Browser, cli, cliUsageError, type Generated, generateLogs, launchBrowser, type RunningUi, startUi } from './harness.js';
 
 /** The five filters of the discrimiNAT log reference, as it prints them. */
 const REFERENCE_FILTERS = [
@@ -78,7 +79,28 @@ describe('haystack ui in Chromium', () => {
       const shown = await runInUi('filter', pattern);
       const expected = cli(['filter', pattern, logs.logs, '--count']).trim();
       assert.equal(shown, expected, pattern);
+      // Every generated line has a time, so the histogram's bars add up to the count.
+      const bars = await page.$$eval('[data-test=histogram] rect.bar title', (ts) => ts.map((t) => t.textContent ?? ''));
+      assert.equal(bars.reduce((n, t) => n + Number(/: ([0-9,]+)$/.exec(t)![1]!.replace(/,/g, '')), 0), Number(expected), `histogram of ${pattern}`);
     }
+  });
+
+  it('shows the CLI\'s diagnostics, carets and hints included, as the text is typed', async () => {
+    await page.click('[data-tab=query]');
+    await page.selectOption('[data-test=language]', 'filter');
+    const bad = '{ $.see_thru_days_remaining <= "two" }';
+    await page.fill('[data-test=editor]', bad);
+    const shown = await page.waitForFunction(() => (globalThis as unknown as PageGlobal).document.querySelector('[data-test=diagnostics]')!.textContent);
+    const stderr = cliUsageError(['filter', bad, logs.logs]);
+    assert.equal(`${await shown.jsonValue()}`, stderr.replace(/\n\n$/, '').split('\n\n').join(''));
+  });
+
+  it('exports what haystack query --output csv prints', async () => {
+    const text = 'filter outcome = "disallowed" | stats count(*) as n by dhost, dpt | sort n desc, dhost asc';
+    await runInUi('query', text);
+    await page.selectOption('[data-test=export-format]', 'csv');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=export]')]);
+    assert.equal(await readFile((await download.path())!, 'utf8'), cli(['query', text, logs.logs, '--output', 'csv']));
   });
 
   it("runs the reference's recipe query and shows the CLI's rows", async () => {
@@ -135,5 +157,34 @@ describe('haystack ui in Chromium', () => {
     await page.waitForSelector('[data-test=replay-summary]');
     const replayed = await page.$$eval('[data-test=replay] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
     assert.ok(replayed.some((r) => r[1] === drop), `${drop} is newly disallowed in the replay`);
+  });
+
+  it('shows progress on a long scan and stops it on Cancel', async () => {
+    // About 100 MB: the generated week 16 times over, served by its own console.
+    const big = join(logs.dir, 'big.log');
+    const week = await readFile(join(logs.logs, 'flow.log'));
+    for (let i = 0; i < 16; i++) await appendFile(big, week);
+    const own = await startUi([big]);
+    const p = await browser.context.newPage();
+    try {
+      await p.goto(own.url);
+      // A query that runs two regular expressions on every line: seconds, not a blink.
+      await p.selectOption('[data-test=language]', 'query');
+      await p.fill('[data-test=editor]', 'parse @message /"spt":(?<p>[0-9]+)/ | parse @message /"dhost":"(?<h>[^"]*)"/ | stats count(*) by p, h');
+      await p.click('[data-test=run]');
+      await p.waitForFunction(() => /scanned [0-9.]+ MB of [0-9.]+ MB/.test((globalThis as unknown as PageGlobal).document.querySelector('[data-test=status]')!.textContent ?? ''));
+      await p.click('[data-test=cancel]');
+      await p.waitForSelector('[data-test=cancelled]');
+      assert.equal(await p.$('[data-test=matched]'), null, 'the run did not finish');
+      // The server is free for the next run.
+      await p.selectOption('[data-test=language]', 'filter');
+      await p.fill('[data-test=editor]', '{ $.cat = "nothing" }');
+      await p.click('[data-test=run]');
+      await p.waitForSelector('[data-test=matched]', { timeout: 60_000 });
+      assert.equal(await p.textContent('[data-test=matched]'), '0');
+    } finally {
+      await p.close();
+      await own.stop();
+    }
   });
 });

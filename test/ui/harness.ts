@@ -63,16 +63,17 @@ export function startUi(args: readonly string[]): Promise<RunningUi> {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`haystack ui printed no URL in 20 s: ${out}${err}`)), 20_000);
-    child.once('exit', (code) => {
+    const early = (code: number | null): void => {
       clearTimeout(timer);
       reject(new Error(`haystack ui exited ${code}: ${err}`));
-    });
+    };
+    child.once('exit', early);
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /(http:\/\/127\.0\.0\.1:(\d+))\/\?token=([A-Za-z0-9_-]+)/.exec(out);
       if (m === null) return;
       clearTimeout(timer);
-      child.removeAllListeners('exit');
+      child.off('exit', early);
       resolve({
         url: m[0], origin: m[1]!, port: Number(m[2]), token: m[3]!, child,
         stop: () => {
