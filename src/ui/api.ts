@@ -148,7 +148,7 @@ export async function run(src: UiSource, req: RunRequest, send: (m: RunMessage) 
       void send({ type: 'progress', bytes, totalBytes: total, matched });
     }
   };
-  const options: ScanOptions = { ...src.scanOptions, threads: 1, onChunk };
+  const options: ScanOptions = { ...src.scanOptions, onChunk };
   try {
     let report: ScanReport;
     let rowsSent = 0;
@@ -234,7 +234,7 @@ export function exportResults(src: UiSource, req: RunRequest & { format: string 
   if (!formats.includes(req.format)) throw new UiRequestError(`no ${req.language} format ${JSON.stringify(req.format)}`, `one of ${formats.join(', ')}`);
   const [contentType, ext] = FORMAT_TYPES[req.format]!;
   const filename = `haystack-${req.language}.${ext}`;
-  const options = (signal?: AbortSignal): ScanOptions => ({ ...src.scanOptions, threads: 1, onChunk: () => whenCancelled(signal) });
+  const options = (signal?: AbortSignal): ScanOptions => ({ ...src.scanOptions, onChunk: () => whenCancelled(signal) });
   if (req.language === 'filter') {
     return {
       contentType, filename,
@@ -269,8 +269,8 @@ export class UiState {
   constructor(readonly src: UiSource) {}
 
   private seeThruOnce(asOf?: number): Promise<SeeThruReport> {
-    if (asOf !== undefined) return seeThruRules(this.src.inputs, { ...this.src.scanOptions, threads: 1, asOf });
-    this.seeThruReport ??= seeThruRules(this.src.inputs, { ...this.src.scanOptions, threads: 1, asOf: Date.now() });
+    if (asOf !== undefined) return seeThruRules(this.src.inputs, { ...this.src.scanOptions, asOf });
+    this.seeThruReport ??= seeThruRules(this.src.inputs, { ...this.src.scanOptions, asOf: Date.now() });
     return this.seeThruReport;
   }
 
@@ -317,7 +317,7 @@ export class UiState {
     const hists = new Map<string, TimeHistogram>();
     await readLines(
       this.src.inputs,
-      { ...this.src.scanOptions, threads: 1, kinds: ['flow'], literals: ['see_thru_exerted'], keep: (_k, f) => bool(f, 'see_thru_exerted') === true && str(f, 'cat') === 'client' },
+      { ...this.src.scanOptions, kinds: ['flow'], literals: ['see_thru_exerted'], keep: (_k, f) => bool(f, 'see_thru_exerted') === true && str(f, 'cat') === 'client' },
       (l) => {
         const gid = str(l.fields, 'see_thru_gid') ?? '(no gid)';
         let h = hists.get(gid);
@@ -359,7 +359,7 @@ export class UiState {
   private tally(gid: string): Promise<AllowlistTally> {
     let t = this.tallies.get(gid);
     if (t === undefined) {
-      t = tallyInputs(this.src.inputs, gid, { ...this.src.scanOptions, threads: 1 }).then((x) => x.tally);
+      t = tallyInputs(this.src.inputs, gid, this.src.scanOptions).then((x) => x.tally);
       this.tallies.set(gid, t);
       t.catch(() => this.tallies.delete(gid));
     }
@@ -419,7 +419,7 @@ export class UiState {
     const loaded = estateFromTexts([{ file: estate.file, text }]);
     const fatal = loaded.diagnostics.find(isFatalEstateDiagnostic);
     if (fatal !== undefined) throw new UiRequestError(`the estate with the proposal is invalid: ${fatal.code} ${fatal.message}`);
-    const r = await replay(this.src.inputs, { ...this.src.scanOptions, threads: 1, estate: loaded.estate });
+    const r = await replay(this.src.inputs, { ...this.src.scanOptions, estate: loaded.estate });
     return {
       replayed: r.replayed,
       newlyDisallowedLines: r.disallowedLines,
