@@ -71,6 +71,13 @@ async function tableRows(): Promise<string[][]> {
 }
 
 describe('haystack ui in Chromium', () => {
+  it('takes the token out of the address bar, and a reload still works (the cookie carries it)', async () => {
+    await page.waitForSelector('[data-tab=query]');
+    assert.equal(page.url(), `${ui.origin}/`);
+    await page.reload();
+    await page.waitForSelector('[data-test=examples] option >> nth=1', { state: 'attached' });
+  });
+
   it("runs the log reference's five filters and shows the CLI's counts", async () => {
     for (const [i, pattern] of REFERENCE_FILTERS.entries()) {
       // The examples menu holds the reference's filters, as the reference writes them.

@@ -49,7 +49,10 @@ export function allowlistView(info: InfoResponse): HTMLElement {
       fill(message);
       render(r);
     } catch (e) {
-      if (mine === seq) fill(message, h('span', { class: 'error' }, e instanceof ApiError ? e.message : String(e)));
+      if (mine !== seq) return;
+      const ds = e instanceof ApiError ? (e.body.diagnostics ?? []) : [];
+      fill(message, ds.length > 0 ? h('div', { class: 'diagnostics' }, ds.map((d) => h('pre', { class: `diag ${d.severity}` }, d.text)))
+        : h('span', { class: 'error' }, e instanceof ApiError ? e.message : String(e)));
     }
   }
 

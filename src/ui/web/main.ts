@@ -16,6 +16,9 @@ const VIEWS = [
 ] as const;
 
 async function main(): Promise<void> {
+  // The token came in the URL; the page's answer set it as a cookie. Keep it out of the address
+  // bar and history from here on (a reload works with the cookie).
+  if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', location.pathname + location.hash);
   const tabs = document.getElementById('tabs')!;
   const view = document.getElementById('view')!;
   const info = await getJson<InfoResponse>('/api/info');
