@@ -67,6 +67,12 @@ describe('haystack ui renders log values as text', () => {
   it('shows the whole message literally in the filter table, and runs nothing', async () => {
     const cells = await run('filter', '{ $.cat = "client" }');
     for (const h of HOSTS) assert.ok(cells.some((c) => c.includes(JSON.stringify(h).slice(1, -1))), h);
+    // A clicked row opens as name/value pairs: the dhost member is the payload, as text.
+    await page.click('[data-test=results] tbody tr >> nth=0');
+    const pairs = await page.$$eval('[data-test=detail] tr', (trs) => trs.map((tr) => [tr.querySelector('th')?.textContent?.trim(), tr.querySelector('td')?.textContent]));
+    assert.ok(pairs.some(([k, v]) => k === 'dhost' && v === IMG), JSON.stringify(pairs));
+    await page.waitForTimeout(300);
+    assert.equal(await page.$$eval('[data-test=detail] img, [data-test=detail] script', (els) => els.length), 0);
     assert.equal(await page.$$eval('[data-test=results] img, [data-test=results] script', (els) => els.length), 0);
     assert.deepEqual(dialogs, []);
     assert.equal(await page.evaluate(() => (globalThis as unknown as PageGlobal).__haystackXss), undefined);

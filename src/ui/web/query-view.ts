@@ -17,6 +17,8 @@ export function queryView(info: InfoResponse): HTMLElement {
   const histogram = h('div', { class: 'histogram', 'data-test': 'histogram' });
   const capNote = h('div', { class: 'note', 'data-test': 'cap' });
   const table = new ResultsTable();
+  const detail = h('div', { class: 'detail', 'data-test': 'detail' });
+  table.onRow = (fields, row) => fill(detail, h('table', { class: 'grid kv' }, h('tbody', {}, rowDetail(fields, row).map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, v))))));
   const runButton = h('button', { class: 'primary', 'data-test': 'run', on: { click: () => void start() } }, 'Run');
   const cancelButton = h('button', { 'data-test': 'cancel', props: { disabled: true }, on: { click: () => controller?.abort() } }, 'Cancel');
   const format = h('select', { 'data-test': 'export-format', 'aria-label': 'export format' });
@@ -68,6 +70,7 @@ export function queryView(info: InfoResponse): HTMLElement {
     runButton.disabled = true;
     cancelButton.disabled = false;
     table.reset();
+    fill(detail);
     fill(histogram);
     fill(capNote);
     progress.value = 0;
@@ -147,5 +150,24 @@ export function queryView(info: InfoResponse): HTMLElement {
     histogram,
     capNote,
     table.el,
+    detail,
   );
+}
+
+/**
+ * A clicked row as name/value pairs: its cells, and the members of a JSON @message (one level,
+ * nested values as JSON text). Every value stays text.
+ */
+function rowDetail(fields: readonly string[], row: readonly (string | number | null)[]): [string, string][] {
+  const out: [string, string][] = fields.map((f, i) => [f, String(row[i] ?? '')]);
+  const message = row[fields.indexOf('@message')];
+  if (typeof message !== 'string') return out;
+  try {
+    const parsed = JSON.parse(message) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return out;
+    for (const [k, v] of Object.entries(parsed)) out.push([`  ${k}`, typeof v === 'string' ? v : JSON.stringify(v)]);
+  } catch {
+    // not JSON: the message cell says it all
+  }
+  return out;
 }

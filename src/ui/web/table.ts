@@ -17,6 +17,8 @@ function compare(a: Cell, b: Cell): number {
 
 export class ResultsTable {
   readonly el = h('div', { class: 'results' });
+  /** Called with a row's fields and cells when it is clicked. */
+  onRow: ((fields: readonly string[], row: readonly Cell[]) => void) | null = null;
   private fields: readonly string[] = [];
   private rows: Cell[][] = [];
   private order: Cell[][] | null = null;
@@ -65,7 +67,7 @@ export class ResultsTable {
       this.render();
     };
     fill(this.el,
-      h('table', { class: 'grid', 'data-test': 'results' }, h('thead', {}, h('tr', {}, head)), h('tbody', {}, shown.map((r) => h('tr', {}, r.map((c) => h('td', { class: typeof c === 'number' ? 'n' : '' }, c ?? '')))))),
+      h('table', { class: 'grid', 'data-test': 'results' }, h('thead', {}, h('tr', {}, head)), h('tbody', {}, shown.map((r) => h('tr', { on: { click: () => this.onRow?.(this.fields, r) } }, r.map((c) => h('td', { class: typeof c === 'number' ? 'n' : '' }, c ?? '')))))),
       h('div', { class: 'pager' },
         h('button', { props: { disabled: this.page === 0 }, on: { click: () => go(this.page - 1) } }, '‹ prev'),
         h('span', { 'data-test': 'page' }, ` page ${this.page + 1} of ${pages} (${num(rows.length)} rows) `),
