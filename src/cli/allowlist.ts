@@ -7,30 +7,25 @@ import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import type { WildcardExposure } from '../discriminat/annotations.js';
 import { BufferedWriter } from '../output/events.js';
 import {
-  type Allowlist,
   type AllowlistOptions,
   allowlistInputs,
   checkExcludePattern,
+  checkFoldPattern,
   checkGroup,
   checkMinFold,
   DEFAULT_MIN_FOLD,
   WILDCARD_EXPOSURES,
 } from '../recipes/allowlist.js';
-import { emitAwsCli } from '../recipes/emit-aws-cli.js';
-import { emitCloudFormation } from '../recipes/emit-cloudformation.js';
-import { emitJson } from '../recipes/emit-json.js';
-import { type EmitOptions, emitTerraform } from '../recipes/emit-terraform.js';
-import { emitText } from '../recipes/emit-text.js';
+import { ALLOWLIST_OUTPUTS, type AllowlistOutput, emitAllowlist } from '../recipes/emit-allowlist.js';
+import type { EmitOptions } from '../recipes/emit-terraform.js';
 import { escapeControls } from '../output/safety.js';
 import { Exit, printDiagnostics } from './io.js';
 import { addScanOptions, prepareScan, runScan, type ScanFlags, scanExit } from './scan-options.js';
 
-export const ALLOWLIST_OUTPUTS = ['text', 'terraform', 'cloudformation', 'aws-cli', 'json'] as const;
-type AllowlistOutput = (typeof ALLOWLIST_OUTPUTS)[number];
-
 interface AllowlistFlags extends ScanFlags {
   gid: string;
   exclude: string[];
+  refuseFold: string[];
   wildcards?: boolean;
   exposure: WildcardExposure;
   minFold: string;
@@ -43,6 +38,7 @@ Examples:
   $ haystack allowlist --gid sg-0ccc3333 flow.log
   $ haystack allowlist --gid sg-0ccc3333 logs/ --start 14d --exclude 'ec2-instance-connect.*.amazonaws.com'
   $ haystack allowlist --gid sg-0ccc3333 logs/ --wildcards --output terraform --target-gid sg-0aaa1111 > allowlist.tf
+  $ haystack allowlist --gid sg-0ccc3333 logs/ --wildcards --refuse-fold '*.github.com' --exclude telemetry.example.org
   $ haystack allowlist --gid %default flow.log.gz --output aws-cli > rules.json
   $ aws ec2 authorize-security-group-egress --group-id sg-0aaa1111 --ip-permissions file://rules.json
 
@@ -77,6 +73,7 @@ export function allowlistCommand(): Command {
     .requiredOption('--gid <group>', 'the group holding the see-thru rule (its see_thru_gid), or %default')
     .option('--exclude <pattern>', 'drop hosts matching a hostname pattern, e.g. telemetry (repeatable; * and ? within one label)', collect, [])
     .option('--wildcards', 'propose *.parent folds where the exposure and the public-suffix safeguard allow')
+    .option('--refuse-fold <fold>', 'with --wildcards: do not make this proposed fold, e.g. \'*.github.com\' (repeatable; its hosts stay listed)', collect, [])
     .addOption(new Option('--exposure <value>', 'the deployment\'s wildcard_exposure preference (spec D4.7)').choices(WILDCARD_EXPOSURES).default('prohibit_public_suffix'))
     .option('--min-fold <n>', 'hosts that must share a parent before they fold', String(DEFAULT_MIN_FOLD))
     .addOption(new Option('-o, --output <format>', 'what to write').choices(ALLOWLIST_OUTPUTS).default('text'))
@@ -95,9 +92,10 @@ async function runAllowlist(paths: string[], flags: AllowlistFlags): Promise<num
     checkGroup(flags.gid);
     if (flags.targetGid !== undefined) checkGroup(flags.targetGid, '--target-gid', false);
     for (const p of flags.exclude) checkExcludePattern(p);
+    for (const f of flags.refuseFold) checkFoldPattern(f);
     const minFold = /^[0-9]+$/.test(flags.minFold) ? Number(flags.minFold) : NaN;
     checkMinFold(minFold, flags.minFold);
-    options = { gid: flags.gid, exclude: flags.exclude, wildcards: flags.wildcards === true, exposure: flags.exposure, minFold };
+    options = { gid: flags.gid, exclude: flags.exclude, refuseFolds: flags.refuseFold, wildcards: flags.wildcards === true, exposure: flags.exposure, minFold };
   } catch (e) {
     if (!(e instanceof DiagnosticError)) throw e;
     printDiagnostics(e.diagnostics, e.source, 'option' in e ? String(e.option) : '--gid', 'text');
@@ -109,29 +107,10 @@ async function runAllowlist(paths: string[], flags: AllowlistFlags): Promise<num
   const done = await runScan(() => allowlistInputs(prepared.inputs, options, prepared.options));
   if (typeof done === 'number') return done;
   const out = new BufferedWriter(process.stdout);
-  await out.write(render(done.allowlist, flags.output, emit));
+  await out.write(emitAllowlist(done.allowlist, flags.output, emit));
   await out.flush();
   if (done.allowlist.rules.length === 0 && flags.output !== 'text' && flags.output !== 'json') {
     process.stderr.write(`haystack: no rules for ${escapeControls(flags.gid)}: ${done.allowlist.totals.connections === 0 ? 'no connection needed its see-thru' : 'nothing it let through can be allowlisted'}\n`);
   }
   return scanExit(prepared, done.report, flags);
-}
-
-function render(a: Allowlist, output: AllowlistOutput, emit: EmitOptions): string {
-  switch (output) {
-    case 'text':
-      return emitText(a);
-    case 'terraform':
-      return emitTerraform(a, emit);
-    case 'cloudformation':
-      return emitCloudFormation(a, emit);
-    case 'aws-cli':
-      return emitAwsCli(a);
-    case 'json':
-      return emitJson(a, emit);
-    default: {
-      const never: never = output;
-      throw new Error(`unknown output ${String(never)}`);
-    }
-  }
 }

@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   pull: async () => (await import('./pull.js')).pullCommand(),
   tail: async () => (await import('./tail.js')).tailCommand(),
   'check-aws': async () => (await import('./check-aws.js')).checkAwsCommand(),
+  ui: async () => (await import('./ui.js')).uiCommand(),
 };
 
 const program = new Command('haystack')

@@ -41,14 +41,19 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Adds --format, --start, --end, --strict, --threads and the CloudWatch source options to a command. */
-export function addScanOptions(cmd: Command): Command {
+/**
+ * Adds --format, --start, --end, --threads, the CloudWatch source options and (unless `strict`
+ * is false: a command with no exit status to give it, such as the web console's server)
+ * --strict to a command.
+ */
+export function addScanOptions(cmd: Command, { strict = true }: { strict?: boolean } = {}): Command {
+  cmd
+    .addOption(new Option('--format <format>', 'input format (default: detected per input)').choices(FORMATS))
+    .option('--start <time>', 'only events at or after this time: ISO-8601, epoch ms, or 2h / 7d ago')
+    .option('--end <time>', 'only events before this time (same forms as --start)');
+  if (strict) cmd.option('--strict', 'exit 3 when any line could not be read');
   return addCloudOptions(
     cmd
-      .addOption(new Option('--format <format>', 'input format (default: detected per input)').choices(FORMATS))
-      .option('--start <time>', 'only events at or after this time: ISO-8601, epoch ms, or 2h / 7d ago')
-      .option('--end <time>', 'only events before this time (same forms as --start)')
-      .option('--strict', 'exit 3 when any line could not be read')
       .option('--threads <n>', `worker threads for big plain files (default 1: the main thread; this machine has ${availableParallelism()} cores)`, threadCount)
       .option('--log-group <name>', 'read this CloudWatch log group (FilterLogEvents); also cloudwatch://GROUP[/STREAM] as a path')
       .option('--log-stream <name>', 'with --log-group: only this stream (repeat for more)', collect),

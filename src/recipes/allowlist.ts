@@ -42,6 +42,11 @@ export interface AllowlistOptions {
   readonly exposure?: WildcardExposure;
   /** How many hosts must share a parent before they fold. Default 2, at least 2. */
   readonly minFold?: number;
+  /**
+   * Folds (`*.parent`) a reviewer turned down: their hosts stay listed one by one. Each is
+   * checked as an exclude pattern is (it names hostnames); a fold not proposed is ignored.
+   */
+  readonly refuseFolds?: readonly string[];
 }
 
 export const DEFAULT_MIN_FOLD = 2;
@@ -52,6 +57,7 @@ export const AllowlistCode = {
   BadPattern: 'HS3302',
   BadTargetGroup: 'HS3303',
   BadMinFold: 'HS3304',
+  BadFold: 'HS3305',
 } as const;
 
 /** Thrown for an option the recipe cannot run with; `option` names it for messages. */
@@ -102,6 +108,24 @@ export function checkExcludePattern(pattern: string): string {
     span: pattern.includes(',') ? span(pattern.indexOf(','), pattern.indexOf(',') + 1) : shifted,
     hint: 'a hostname, or one with `*` (any characters within one label) and `?`, e.g. ec2-instance-connect.*.amazonaws.com',
   }, pattern);
+}
+
+/** `--refuse-fold`: a proposed fold as the report prints it, `*.parent`. Returns it normalised. */
+export function checkFoldPattern(fold: string): string {
+  if (fold.startsWith('*.') && !hasWildcard(fold.slice(2))) {
+    try {
+      return `*.${checkExcludePattern(fold.slice(2))}`;
+    } catch {
+      // reported below, for the whole text
+    }
+  }
+  throw new AllowlistOptionError('--refuse-fold', {
+    code: AllowlistCode.BadFold,
+    severity: 'error',
+    message: 'not a fold as the report names it: `*.` then a hostname without wildcards',
+    span: span(0, fold.length),
+    hint: 'e.g. --refuse-fold \'*.github.com\'',
+  }, fold);
 }
 
 export function checkMinFold(n: number, source = String(n)): void {
@@ -262,7 +286,7 @@ export interface AllowRule {
   readonly entries: readonly RuleEntry[];
 }
 
-export type FoldRefusal = 'exposure' | 'public-suffix' | 'excluded';
+export type FoldRefusal = 'exposure' | 'public-suffix' | 'excluded' | 'declined';
 
 export interface Fold {
   readonly protocol: RuleProtocol;
@@ -330,6 +354,7 @@ export function buildAllowlist(tally: AllowlistTally, options: AllowlistOptions)
   const minFold = options.minFold ?? DEFAULT_MIN_FOLD;
   checkMinFold(minFold);
   const patterns = [...new Set((options.exclude ?? []).map(checkExcludePattern))];
+  const declined = new Set((options.refuseFolds ?? []).map((f) => checkFoldPattern(f)));
   const matchers = patterns.map((p) => ({ pattern: p, matches: compileAddrMatcher(p) }));
 
   const excluded: Excluded[] = [];
@@ -363,7 +388,7 @@ export function buildAllowlist(tally: AllowlistTally, options: AllowlistOptions)
   for (const g of groups) {
     g.hosts.sort(observedOrder);
     const entries = options.wildcards
-      ? foldHosts(g.protocol, g.port, g.hosts, exposure, minFold, patterns, folds, refusedFolds)
+      ? foldHosts(g.protocol, g.port, g.hosts, { exposure, minFold, patterns, declined }, folds, refusedFolds)
       : g.hosts.map((h) => ({ addr: h.host, fold: false, hosts: [h] }));
     const byAddr = new Map(entries.map((e) => [e.addr, e]));
     const packed = packAllowlist(g.protocol, entries.map((e) => e.addr));
@@ -459,13 +484,20 @@ export function leftOutDetail(reason: LeftOutReason, protocol: string): string {
  * pattern could match a name it matches. `*` stands for exactly one label, so a fold covers
  * exactly the hosts one label below its parent (not the parent itself).
  */
+interface FoldRules {
+  readonly exposure: WildcardExposure;
+  readonly minFold: number;
+  /** Exclude patterns, normalised. */
+  readonly patterns: readonly string[];
+  /** Folds the reviewer refused (`*.parent`, normalised). */
+  readonly declined: ReadonlySet<string>;
+}
+
 function foldHosts(
   protocol: RuleProtocol,
   port: number,
   hosts: readonly ObservedHost[],
-  exposure: WildcardExposure,
-  minFold: number,
-  patterns: readonly string[],
+  { exposure, minFold, patterns, declined }: FoldRules,
   folds: Fold[],
   refusedFolds: RefusedFold[],
 ): RuleEntry[] {
@@ -489,7 +521,9 @@ function foldHosts(
     }
     const addr = `*.${parent}`;
     const names = members.map((m) => m.host);
-    const refusal = judgeFold(protocol, addr, exposure, patterns);
+    const refusal = declined.has(addr)
+      ? { refusal: 'declined' as const, code: null, detail: 'refused by the reviewer (--refuse-fold)' }
+      : judgeFold(protocol, addr, exposure, patterns);
     if (refusal === null) {
       folds.push({ protocol, port, addr, hosts: names });
       entries.push({ addr, fold: true, hosts: members });
@@ -647,17 +681,28 @@ export async function allowlistInputs(
   checkGroup(options.gid);
   checkMinFold(options.minFold ?? DEFAULT_MIN_FOLD);
   for (const p of options.exclude ?? []) checkExcludePattern(p);
+  for (const f of options.refuseFolds ?? []) checkFoldPattern(f);
+  const { tally, report } = await tallyInputs(inputs, options.gid, scanOptions);
+  return { allowlist: buildAllowlist(tally, options), report };
+}
+
+/**
+ * The scan half of `allowlistInputs`: the group's tallies, which `buildAllowlist` turns into
+ * rules for any choice of options without reading the inputs again (the web console's review).
+ */
+export async function tallyInputs(inputs: readonly Input[], gid: string, scanOptions: ScanOptions = {}): Promise<{ tally: AllowlistTally; report: ScanReport }> {
+  checkGroup(gid);
   const tally = new AllowlistTally();
   const report = await readLines(
     inputs,
-    { ...scanOptions, kinds: ['flow'], literals: [options.gid], keep: (_kind, f) => isExertedFor(f, options.gid) },
+    { ...scanOptions, kinds: ['flow'], literals: [gid], keep: (_kind, f) => isExertedFor(f, gid) },
     (line) => {
       const facts = flowFacts(line.fields);
       if (facts === null) tally.unusable++;
       else tally.add(facts, line.timestamp);
     },
   );
-  return { allowlist: buildAllowlist(tally, options), report };
+  return { tally, report };
 }
 
 // ---- Words the rule files share ----------------------------------------------------------------

@@ -139,7 +139,7 @@ const PROPOSED = 'proposed-estate.json';
 const STEP7 = 'step7-estate.json';
 
 /** Quotes an argument for a POSIX shell when it needs it. */
-function sh(arg: string): string {
+export function sh(arg: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 const cmd = (...args: string[]): string => args.map(sh).join(' ');

@@ -76,6 +76,22 @@ describe('haystack allowlist', () => {
     assert.equal(runCli(['allowlist', '--gid', 'sg-0eee5555', FIXTURE, '-o', 'aws-cli']).stdout, '[]\n');
   });
 
+  it('keeps the hosts of a fold the reviewer refused (--refuse-fold), and makes the other folds', () => {
+    const folded = JSON.parse(runCli([...BASE, FIXTURE, '--wildcards', '-o', 'json']).stdout) as { folds: { addr: string; hosts: string[] }[] };
+    const github = folded.folds.find((f) => f.addr === '*.github.com');
+    assert.ok(github, 'the fixture folds *.github.com');
+    const r = runCli([...BASE, FIXTURE, '--wildcards', '--refuse-fold', '*.GitHub.com', '-o', 'json']);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { folds: { addr: string }[]; refused_folds: { addr: string; refusal: string }[]; rules: { description: string }[] };
+    assert.deepEqual(j.folds.map((f) => f.addr), folded.folds.map((f) => f.addr).filter((a) => a !== '*.github.com'));
+    assert.deepEqual(j.refused_folds.filter((f) => f.refusal === 'declined').map((f) => f.addr), ['*.github.com']);
+    const entries = j.rules.flatMap((x) => x.description.replace(/^discriminat:[a-z]+:/, '').split(','));
+    assert.ok(!entries.includes('*.github.com'));
+    for (const h of github.hosts) assert.ok(entries.includes(h), h);
+    const text = runCli([...BASE, FIXTURE, '--wildcards', '--refuse-fold', '*.github.com']).stdout;
+    assert.match(text, /not folded: \*\.github\.com on tls 443 \(.*\): refused by the reviewer/);
+  });
+
   it('exits 2 on bad options, naming the option', () => {
     const cases: [string[], RegExp][] = [
       [['allowlist', FIXTURE], /required option '--gid <group>'/],
@@ -84,6 +100,8 @@ describe('haystack allowlist', () => {
       [[...BASE, FIXTURE, '--min-fold', '1'], /HS3304/],
       [[...BASE, FIXTURE, '--min-fold', 'two'], /HS3304/],
       [[...BASE, FIXTURE, '--target-gid', '%default'], /HS3303/],
+      [[...BASE, FIXTURE, '--wildcards', '--refuse-fold', 'github.com'], /HS3305[\s\S]*--refuse-fold/],
+      [[...BASE, FIXTURE, '--wildcards', '--refuse-fold', '*.*.com'], /HS3305/],
       [[...BASE, FIXTURE, '--exposure', 'wide'], /--exposure/],
       [[...BASE, FIXTURE, '-o', 'pulumi'], /--output/],
       [[...BASE, join(dir, 'missing.log')], /missing\.log/],
