@@ -37,7 +37,7 @@ function portNumber(text: string): number {
 export function uiCommand(): Command {
   const cmd = new Command('ui')
     .description('a local web console: query, see-thru rules and allowlist review in the browser')
-    .argument('[paths...]', 'files or directories (read recursively), .gz files')
+    .argument('[paths...]', 'files or directories (read recursively), .gz files, cloudwatch://GROUP[/STREAM] (or --log-group)')
     .option('--port <n>', 'listen on this port (default: a free one)', portNumber)
     .option('--estate <file>', 'the native estate file, to replay allowlist proposals against (e.g. the estate.json of haystack generate)')
     .option('--no-open', 'do not start a browser (the default: haystack never starts one; open the printed URL)')
@@ -50,8 +50,8 @@ export function uiCommand(): Command {
 }
 
 async function runUi(paths: string[], flags: UiFlags): Promise<number> {
-  if (paths.length === 0 || paths.includes('-')) {
-    printError(paths.length === 0 ? 'no input given' : 'the web console cannot read stdin', 'it reads its inputs again for every query: give files or directories, e.g. haystack ui logs/');
+  if ((paths.length === 0 && flags.logGroup === undefined) || paths.includes('-')) {
+    printError(paths.length === 0 ? 'no input given' : 'the web console cannot read stdin', 'it reads its inputs again for every query: give files or directories (e.g. haystack ui logs/) or --log-group NAME');
     return Exit.Usage;
   }
   let estate: { file: string; text: string } | null = null;

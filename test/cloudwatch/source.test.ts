@@ -246,3 +246,13 @@ test('a connection that fails before any call went through is not retried', asyn
     assert.equal(s.ops('FilterLogEvents').length, 1);
   });
 });
+
+test('haystack ui takes --log-group as its input: with no credentials it fails fast like every other command', async () => {
+  await withServer(new FakeCloudWatch({ FilterLogEvents: [{ body: { events: [] } }] }), async (s) => {
+    const r = await runCliAsync(['ui', '--log-group', 'DiscrimiNAT'], noCredentialsEnv(dir, s.url));
+    assert.equal(r.status, 2);
+    assert.doesNotMatch(r.stderr, /no input given/);
+    assert.match(r.stderr, /CloudWatch: no AWS credentials found/);
+    assert.equal(s.calls.length, 0);
+  });
+});
