@@ -54,7 +54,7 @@ export function addScanOptions(cmd: Command, { strict = true }: { strict?: boole
   if (strict) cmd.option('--strict', 'exit 3 when any line could not be read');
   return addCloudOptions(
     cmd
-      .option('--threads <n>', `worker threads for big plain files (default 1: the main thread; this machine has ${availableParallelism()} cores)`, threadCount)
+      .option('--threads <n>', `worker threads for plain files of 1 GiB or more (default: all ${availableParallelism()} cores; 1: the main thread only)`, threadCount)
       .option('--log-group <name>', 'read this CloudWatch log group (FilterLogEvents); also cloudwatch://GROUP[/STREAM] as a path')
       .option('--log-stream <name>', 'with --log-group: only this stream (repeat for more)', collect),
   );
@@ -102,9 +102,8 @@ export async function prepareScan(paths: readonly string[], flags: ScanFlags, hi
       return Exit.Usage;
     }
     const options: ScanOptions = {
-      // Default 1: measured on 2-core machines, workers are still slower than one thread
-      // (reading is memory-bound there, and parts cost allocations); see the README.
-      threads: flags.threads ?? 1,
+      // Default: every core. Files under 1 GiB are still read on this thread (MIN_PARALLEL_BYTES).
+      threads: flags.threads ?? availableParallelism(),
       ...(flags.format ? { format: flags.format } : {}),
       ...(start !== undefined ? { start } : {}),
       ...(end !== undefined ? { end } : {}),
