@@ -15,6 +15,7 @@ import { seeThruCommand } from './see-thru.js';
 import { auditCommand } from './audit.js';
 import { replayCommand } from './replay.js';
 import { demoCommand } from './demo.js';
+import { lintCommand } from './lint.js';
 import { Exit } from './io.js';
 import { TLDTS_VERSION } from '../discriminat/psl.js';
 
@@ -34,6 +35,7 @@ const program = new Command('haystack')
   .addCommand(recipesCommand().exitOverride())
   .addCommand(queryCommand().exitOverride())
   .addCommand(generateCommand().exitOverride())
+  .addCommand(lintCommand().exitOverride())
   .addCommand(demoCommand().exitOverride());
 
 // A closed pipe (haystack ... | head) is not an error.

@@ -1,0 +1,224 @@
+/**
+ * HCL (Terraform) through tree-sitter: the `tree-sitter-hcl` grammar's Terraform dialect, as
+ * WebAssembly run by `web-tree-sitter`, so nothing native is built at install time. This module
+ * parses a file and decodes HCL string templates (quoted strings and heredocs) into MappedText.
+ *
+ * tree-sitter gives the structure and the places; the decoding of escapes follows the HCL
+ * native syntax spec ("Template Literals", "Template Interpolations", heredocs): in quoted
+ * templates `\n \r \t \" \\ \uNNNN \UNNNNNNNN`; in both forms `$${` and `%%{` are a literal
+ * `${` and `%{`; `<<-` heredocs lose the smallest indentation of their non-blank lines.
+ */
+import { createRequire } from 'node:module';
+import { Language, type Node, Parser, type Tree } from 'web-tree-sitter';
+import { type MappedText, MappedTextBuilder } from './mapped-text.js';
+
+export type { Node as HclNode } from 'web-tree-sitter';
+
+let loading: Promise<Parser> | null = null;
+
+/** The Terraform parser, loaded once per process. */
+function terraformParser(): Promise<Parser> {
+  loading ??= (async () => {
+    await Parser.init();
+    const wasm = createRequire(import.meta.url).resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm');
+    const parser = new Parser();
+    parser.setLanguage(await Language.load(wasm));
+    return parser;
+  })();
+  return loading;
+}
+
+export async function parseHcl(text: string): Promise<Tree> {
+  const tree = (await terraformParser()).parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  return tree;
+}
+
+/** The first syntax error in a subtree: an ERROR node or a token the parser had to invent. */
+export function firstError(node: Node): Node | null {
+  if (!node.hasError) return null;
+  if (node.isError || node.isMissing) return node;
+  for (const c of node.children) {
+    if (c === null) continue;
+    const e = firstError(c);
+    if (e) return e;
+  }
+  return node;
+}
+
+const HOLES = new Set(['template_interpolation', 'template_directive', 'template_for', 'template_if']);
+
+/**
+ * The value of a string expression (`"..."` or a heredoc), or null when the expression is not
+ * a string template (a reference, a function call, a number...).
+ */
+export function decodeString(expr: Node, source: string): MappedText | null {
+  const node = unwrap(expr);
+  if (node === null) return null;
+  if (node.type === 'quoted_template' || node.type === 'string_lit') return decodeQuoted(node, source);
+  if (node.type === 'heredoc_template') return decodeHeredoc(node, source);
+  return null;
+}
+
+/** expression > template_expr > quoted_template, expression > literal_value > string_lit. */
+function unwrap(n: Node): Node | null {
+  let node: Node | null = n;
+  while (node && (node.type === 'expression' || node.type === 'template_expr' || node.type === 'literal_value')) {
+    if (node.namedChildCount !== 1) return null;
+    node = node.namedChild(0);
+  }
+  return node;
+}
+
+function holesOf(node: Node): Node[] {
+  return node.namedChildren.filter((c): c is Node => c !== null && HOLES.has(c.type));
+}
+
+function decodeQuoted(node: Node, source: string): MappedText {
+  const first = node.child(0)!;
+  const last = node.child(node.childCount - 1)!;
+  const b = new MappedTextBuilder();
+  let pos = first.endIndex;
+  const end = last.startIndex;
+  for (const hole of holesOf(node)) {
+    quotedLiteral(b, source, pos, hole.startIndex);
+    b.pushHole(source.slice(hole.startIndex, hole.endIndex), hole.startIndex);
+    pos = hole.endIndex;
+  }
+  quotedLiteral(b, source, pos, end);
+  return b.build(end);
+}
+
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
+
+function quotedLiteral(b: MappedTextBuilder, s: string, from: number, to: number): void {
+  let i = from;
+  while (i < to) {
+    const c = s[i]!;
+    if (c === '\\' && i + 1 < to) {
+      const e = s[i + 1]!;
+      const simple = SIMPLE_ESCAPES[e];
+      if (simple !== undefined) {
+        b.push(simple, i, i + 2);
+        i += 2;
+        continue;
+      }
+      const digits = e === 'u' ? 4 : e === 'U' ? 8 : 0;
+      const hex = s.slice(i + 2, i + 2 + digits);
+      if (digits > 0 && hex.length === digits && /^[0-9A-Fa-f]+$/.test(hex)) {
+        b.push(String.fromCodePoint(parseInt(hex, 16)), i, i + 2 + digits);
+        i += 2 + digits;
+        continue;
+      }
+    }
+    if ((c === '$' || c === '%') && s[i + 1] === c && s[i + 2] === '{') {
+      b.push(`${c}{`, i, i + 3);
+      i += 3;
+      continue;
+    }
+    b.pushVerbatim(c, i);
+    i++;
+  }
+}
+
+function heredocLiteral(b: MappedTextBuilder, s: string, from: number, to: number): void {
+  let i = from;
+  while (i < to) {
+    const c = s[i]!;
+    if ((c === '$' || c === '%') && s[i + 1] === c && s[i + 2] === '{') {
+      b.push(`${c}{`, i, i + 3);
+      i += 3;
+      continue;
+    }
+    b.pushVerbatim(c, i);
+    i++;
+  }
+}
+
+interface Piece {
+  readonly hole: boolean;
+  readonly from: number;
+  readonly to: number;
+}
+
+function decodeHeredoc(node: Node, source: string): MappedText {
+  const flush = node.child(0)?.text === '<<-';
+  const idents = node.children.filter((c): c is Node => c !== null && c.type === 'heredoc_identifier');
+  const open = idents[0]!;
+  const close = idents[idents.length - 1]!;
+  const nl = source.indexOf('\n', open.endIndex);
+  const start = nl === -1 ? open.endIndex : nl + 1;
+  const end = close === open ? start : source.lastIndexOf('\n', close.startIndex - 1) + 1;
+  const pieces: Piece[] = [];
+  let pos = start;
+  for (const hole of holesOf(node)) {
+    if (hole.startIndex > pos) pieces.push({ hole: false, from: pos, to: hole.startIndex });
+    pieces.push({ hole: true, from: hole.startIndex, to: hole.endIndex });
+    pos = hole.endIndex;
+  }
+  if (end > pos) pieces.push({ hole: false, from: pos, to: Math.max(pos, end) });
+  const strip = flush ? flushIndent(pieces, source) : 0;
+  const b = new MappedTextBuilder();
+  let atLineStart = true;
+  for (const p of pieces) {
+    if (p.hole) {
+      b.pushHole(source.slice(p.from, p.to), p.from);
+      atLineStart = false;
+      continue;
+    }
+    let i = p.from;
+    while (i < p.to) {
+      const lineEnd = source.indexOf('\n', i);
+      const stop = lineEnd === -1 || lineEnd >= p.to ? p.to : lineEnd + 1;
+      let from = i;
+      if (atLineStart && strip > 0 && !isBlankLine(source, i, p.to)) {
+        let n = 0;
+        while (n < strip && from < stop && isSpace(source[from]!)) {
+          from++;
+          n++;
+        }
+      }
+      heredocLiteral(b, source, from, stop);
+      atLineStart = stop > i && source[stop - 1] === '\n';
+      i = stop;
+    }
+  }
+  return b.build(end);
+}
+
+function isSpace(c: string): boolean {
+  return c === ' ' || c === '\t';
+}
+
+/** A line of only whitespace that ends in a newline: it does not count for `<<-` (HCL). */
+function isBlankLine(s: string, from: number, to: number): boolean {
+  let i = from;
+  while (i < to && isSpace(s[i]!)) i++;
+  return i < to && s[i] === '\n';
+}
+
+/** The smallest indentation of the non-blank lines; a line that starts with `${` has none. */
+function flushIndent(pieces: readonly Piece[], s: string): number {
+  let min = Infinity;
+  let atLineStart = true;
+  for (const p of pieces) {
+    if (p.hole) {
+      if (atLineStart) min = 0;
+      atLineStart = false;
+      continue;
+    }
+    let i = p.from;
+    while (i < p.to) {
+      const lineEnd = s.indexOf('\n', i);
+      const stop = lineEnd === -1 || lineEnd >= p.to ? p.to : lineEnd + 1;
+      if (atLineStart && !isBlankLine(s, i, p.to)) {
+        let n = 0;
+        while (i + n < stop && isSpace(s[i + n]!)) n++;
+        min = Math.min(min, n);
+      }
+      atLineStart = s[stop - 1] === '\n';
+      i = stop;
+    }
+  }
+  return min === Infinity ? 0 : min;
+}
