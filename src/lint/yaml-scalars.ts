@@ -24,8 +24,13 @@ export function decodeYamlScalar(node: Scalar, source: string): MappedText {
     else if (token.type === 'single-quoted-scalar') decoded = flow(source, token.offset + 1, token.offset + token.source.length - 1, 'single');
     else if (token.type === 'double-quoted-scalar') decoded = flow(source, token.offset + 1, token.offset + token.source.length - 1, 'double');
     else if (token.type === 'block-scalar' && 'props' in token) {
+      // The token's offset is its header's; the content starts after the header's line break.
       const header = token.props.find((p) => p.type === 'block-scalar-header');
-      if (header && 'source' in header) decoded = block(source, header.source, token.offset, token.offset + token.source.length);
+      const newline = token.props.find((p) => p.type === 'newline');
+      if (header && 'source' in header && newline) {
+        const from = newline.offset + ('source' in newline ? newline.source.length : 1);
+        decoded = block(source, header.source, from, from + token.source.length);
+      }
     }
   }
   if (decoded && decoded.text === value) return decoded;
