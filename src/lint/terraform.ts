@@ -52,12 +52,16 @@ export async function terraformTargets(source: string): Promise<Extraction> {
 }
 
 function unparseable(at: HclNode, source: string): LintDiagnostic {
-  const what = at.isMissing ? `${at.type === 'quoted_template_end' ? 'a closing "' : `a ${at.type}`} is missing` : `unexpected ${JSON.stringify(source.slice(at.startIndex, Math.min(at.endIndex, at.startIndex + 20)))}`;
+  // An unclosed string runs on to the end of the file: point at where it opens.
+  const unclosed = at.isMissing && at.type === 'quoted_template_end' && at.parent !== null;
+  const where = unclosed ? at.parent!.startIndex : at.startIndex;
+  const lineEnd = source.indexOf('\n', where);
+  const what = unclosed ? 'this string is not closed' : at.isMissing ? `a ${at.type} is missing` : `unexpected ${JSON.stringify(source.slice(at.startIndex, Math.min(at.endIndex, at.startIndex + 20)))}`;
   return {
     code: LintCode.Unparseable,
     severity: 'error',
     message: `this is not valid Terraform: ${what}`,
-    span: { start: at.startIndex, end: Math.max(at.startIndex + 1, Math.min(at.endIndex, source.indexOf('\n', at.startIndex) === -1 ? source.length : source.indexOf('\n', at.startIndex))) },
+    span: { start: where, end: Math.max(where + 1, unclosed ? where + 1 : Math.min(at.endIndex, lineEnd === -1 ? source.length : lineEnd)) },
     hint: 'terraform validate shows the parser\'s own message; blocks with errors are not linted',
   };
 }
