@@ -101,7 +101,7 @@ function comparison(op: CompareOp, v: Value, mayBeAbsent: boolean): string {
       const how = v.leadingWildcard && v.trailingWildcard ? `contain ${s}` : v.trailingWildcard ? `start with ${s}` : v.leadingWildcard ? `end with ${s}` : `exactly ${s}`;
       const exact = !v.leadingWildcard && !v.trailingWildcard;
       if (op === '=') return exact ? `is exactly ${s}` : `${how.replace(/^(contain|start|end)/, '$1s')}`;
-      return exact ? `${present}not ${s}` : `${present}does not ${how}`;
+      return exact ? (mayBeAbsent ? `is present and not ${s}` : `is not ${s}`) : `${present}does not ${how}`;
     }
     case 'any':
       return op === '=' ? 'is present with any string, number or boolean value (spec D17)' : 'never (!= * matches nothing, spec D17)';
