@@ -81,21 +81,22 @@ function decodeQuoted(node: Node, source: string): MappedText {
   let pos = first.endIndex;
   const end = last.startIndex;
   for (const hole of holesOf(node)) {
-    quotedLiteral(b, source, pos, hole.startIndex);
+    templateLiteral(b, source, pos, hole.startIndex, true);
     b.pushHole(source.slice(hole.startIndex, hole.endIndex), hole.startIndex);
     pos = hole.endIndex;
   }
-  quotedLiteral(b, source, pos, end);
+  templateLiteral(b, source, pos, end, true);
   return b.build(end);
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
 
-function quotedLiteral(b: MappedTextBuilder, s: string, from: number, to: number): void {
+/** Literal template text: `$${`/`%%{` in both forms, backslash escapes only in quoted templates. */
+function templateLiteral(b: MappedTextBuilder, s: string, from: number, to: number, quoted: boolean): void {
   let i = from;
   while (i < to) {
     const c = s[i]!;
-    if (c === '\\' && i + 1 < to) {
+    if (quoted && c === '\\' && i + 1 < to) {
       const e = s[i + 1]!;
       const simple = SIMPLE_ESCAPES[e];
       if (simple !== undefined) {
@@ -111,20 +112,6 @@ function quotedLiteral(b: MappedTextBuilder, s: string, from: number, to: number
         continue;
       }
     }
-    if ((c === '$' || c === '%') && s[i + 1] === c && s[i + 2] === '{') {
-      b.push(`${c}{`, i, i + 3);
-      i += 3;
-      continue;
-    }
-    b.pushVerbatim(c, i);
-    i++;
-  }
-}
-
-function heredocLiteral(b: MappedTextBuilder, s: string, from: number, to: number): void {
-  let i = from;
-  while (i < to) {
-    const c = s[i]!;
     if ((c === '$' || c === '%') && s[i + 1] === c && s[i + 2] === '{') {
       b.push(`${c}{`, i, i + 3);
       i += 3;
@@ -178,7 +165,7 @@ function decodeHeredoc(node: Node, source: string): MappedText {
           n++;
         }
       }
-      heredocLiteral(b, source, from, stop);
+      templateLiteral(b, source, from, stop, false);
       atLineStart = stop > i && source[stop - 1] === '\n';
       i = stop;
     }
