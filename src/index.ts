@@ -24,3 +24,6 @@ export { generate } from './discriminat/generator.js';
 export { RECIPES } from './recipes/catalog.js';
 export { prepareRecipe, runRecipe, RecipeError } from './recipes/run.js';
 export { resolveInputs, type Input } from './sources/inputs.js';
+
+// Linting infrastructure code (haystack lint)
+export { lintText, lintFile, type FileReport, type CheckedValue, type FileKind } from './lint/lint.js';

@@ -13,10 +13,9 @@ import type { Span } from '../diagnostics/diagnostic.js';
 import { LintCode } from './codes.js';
 import { jsonDashboard, notLiteral } from './dashboard.js';
 import { markTemplates } from './interpolation.js';
-import { decodeJsonString, type JsonNode, member, members, parseJson } from './json.js';
+import { decodeJsonString, type JsonNode, member, members, parseJson, unparseableJson } from './json.js';
 import type { MappedText } from './mapped-text.js';
 import type { Extraction, LintDiagnostic, LintTarget, TargetKind } from './target.js';
-import { unparseableJson } from './terraform-json.js';
 import { decodeYamlScalar } from './yaml-scalars.js';
 
 /** Resource type -> the property that holds a pattern, a query or a dashboard body. */
@@ -87,7 +86,10 @@ export function cloudFormationYamlTargets(source: string): Extraction {
 
 function yamlValue(node: YamlNode, source: string): Found {
   const range = node.range ?? [0, 0];
-  const whole: Span = { start: range[0], end: range[1] };
+  // A node's range starts after its tag: the place of `!Join [...]` includes `!Join`.
+  const tagAt = node.tag?.startsWith('!') ? source.lastIndexOf(node.tag, range[0]) : -1;
+  const start = tagAt !== -1 && source.slice(tagAt + node.tag!.length, range[0]).trim() === '' ? tagAt : range[0];
+  const whole: Span = { start, end: range[1] };
   if (isScalar(node) && (node.tag === undefined || node.tag === '!Sub' || node.tag === 'tag:yaml.org,2002:str') && typeof node.value === 'string') {
     const value = decodeYamlScalar(node as Scalar<string>, source);
     return node.tag === '!Sub' ? markTemplates(value, 'sub') : value;

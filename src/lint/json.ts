@@ -5,6 +5,8 @@
  */
 import { type Node as JsonNode, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Span } from '../diagnostics/diagnostic.js';
+import { LintCode } from './codes.js';
+import type { Extraction } from './target.js';
 import { type MappedText, MappedTextBuilder } from './mapped-text.js';
 
 export type { Node as JsonNode } from 'jsonc-parser';
@@ -93,4 +95,17 @@ export function decodeJsonString(node: JsonNode, text: string): MappedText {
     i++;
   }
   return b.build(end);
+}
+
+/** HS5001 for a file that is not JSON (or whose top level is not an object). */
+export function unparseableJson(error: JsonParse['error'], what: string): Extraction {
+  return {
+    targets: [],
+    diagnostics: [{
+      code: LintCode.Unparseable,
+      severity: 'error',
+      message: `this is not valid ${what}: ${error ? error.message : 'the top level is not an object'}`,
+      span: error ? error.span : { start: 0, end: 1 },
+    }],
+  };
 }

@@ -2,9 +2,8 @@
  * Terraform JSON syntax (`.tf.json`): `{"resource": {TYPE: {NAME: {ATTRIBUTE: ...}}}}`, where
  * a block may also be given as an array of objects. Every string is a template (`${...}`).
  */
-import { LintCode } from './codes.js';
 import { jsonDashboard, notLiteral } from './dashboard.js';
-import { decodeJsonString, elements, type JsonNode, members, parseJson } from './json.js';
+import { decodeJsonString, elements, type JsonNode, members, parseJson, unparseableJson } from './json.js';
 import { markTemplates } from './interpolation.js';
 import { TERRAFORM_ATTRIBUTES } from './terraform.js';
 import type { Extraction, LintTarget, LintDiagnostic } from './target.js';
@@ -49,16 +48,4 @@ export function terraformJsonTargets(source: string): Extraction {
 /** A block given as an object or as an array of objects. */
 function objects(node: JsonNode): JsonNode[] {
   return node.type === 'array' ? elements(node).filter((n) => n.type === 'object') : node.type === 'object' ? [node] : [];
-}
-
-export function unparseableJson(error: ReturnType<typeof parseJson>['error'], what: string): Extraction {
-  return {
-    targets: [],
-    diagnostics: [{
-      code: LintCode.Unparseable,
-      severity: 'error',
-      message: `this is not valid ${what}: ${error ? error.message : 'the top level is not an object'}`,
-      span: error ? error.span : { start: 0, end: 1 },
-    }],
-  };
 }

@@ -38,7 +38,7 @@ const FIXTURES: Record<string, readonly Expected[]> = {
   ],
   'cloudformation-yaml/template.yaml': [
     { code: 'HS5101', token: '${ClientIp}' },
-    { code: 'HS5102', token: "['', ['{ $.dhost" },
+    { code: 'HS5102', token: "!Join ['', ['{ $.dhost" },
     { code: 'HS1304', token: 'bytes > 1000' },
     { code: 'HS2101', token: 'counts(*)' },
     { code: 'HS2104', token: 'counts(*)' },
