@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { type FileReport, lintFile } from '../lint/lint.js';
 import { renderLintGithub, renderLintJson, renderLintText } from '../lint/report.js';
 import { renderSarif } from '../lint/sarif.js';
-import { findSources, SourceError, type SourceFile } from '../lint/sources.js';
+import { findSources, plainSources, SourceError, type SourceFile } from '../lint/sources.js';
 import { BufferedWriter } from '../output/events.js';
 import { Exit, printError } from './io.js';
 
@@ -63,12 +63,10 @@ async function runLint(paths: string[], flags: LintFlags): Promise<number> {
   let sources: SourceFile[];
   try {
     sources = await findSources(paths.length === 0 && !plain ? ['.'] : paths);
-    for (const [files, kind] of [[flags.patternFile, 'pattern'], [flags.queryFile, 'query']] as const) {
-      for (const f of await findSources(files)) sources.push({ ...f, kind });
-    }
+    sources.push(...(await plainSources(flags.patternFile, 'pattern')), ...(await plainSources(flags.queryFile, 'query')));
   } catch (e) {
     if (!(e instanceof SourceError)) throw e;
-    printError(e.message, 'give existing files or directories');
+    printError(e.message, 'see haystack lint --help');
     return Exit.Usage;
   }
   const reports: FileReport[] = [];

@@ -113,7 +113,9 @@ function templateLiteral(b: MappedTextBuilder, s: string, from: number, to: numb
       }
     }
     if ((c === '$' || c === '%') && s[i + 1] === c && s[i + 2] === '{') {
-      b.push(`${c}{`, i, i + 3);
+      // `$${` is `${`: the `{` is the one written, the doubled sign stands for one.
+      b.push(c, i, i + 2);
+      b.pushVerbatim('{', i + 2);
       i += 3;
       continue;
     }

@@ -17,7 +17,9 @@ export function markTemplates(m: MappedText, style: TemplateStyle): MappedText {
   while (i < s.length) {
     const c = s[i]!;
     if (style === 'terraform' && (c === '$' || c === '%') && s[i + 1] === c && s[i + 2] === '{') {
-      b.push(`${c}{`, i, i + 3);
+      // `$${` is `${`: the `{` is the one written, the doubled sign stands for one.
+      b.push(c, i, i + 2);
+      b.pushVerbatim('{', i + 2);
       i += 3;
       continue;
     }

@@ -3,7 +3,8 @@
  * directories recursively), skipping what .gitignore files exclude. The `ignore` package
  * applies gitignore rules (it is what eslint uses); it works outside a git repository and needs
  * no git binary, where `git ls-files` would do neither. Each directory's .gitignore applies to
- * its subtree, as in git; `.git` and `node_modules` are never entered.
+ * its subtree, as in git. `.git`, `node_modules` and `.terraform` (what `terraform init`
+ * downloads: other people's modules) are never entered.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
@@ -21,11 +22,24 @@ export interface SourceFile {
 
 export class SourceError extends Error {}
 
-const NEVER = new Set(['.git', 'node_modules']);
+const NEVER = new Set(['.git', 'node_modules', '.terraform']);
 
 interface Rules {
   readonly base: string;
   readonly ig: Ignore;
+}
+
+/** `--pattern-file` / `--query-file`: each must be a file. */
+export async function plainSources(paths: readonly string[], kind: 'pattern' | 'query', cwd = process.cwd()): Promise<SourceFile[]> {
+  const out: SourceFile[] = [];
+  for (const p of paths) {
+    const full = join(cwd, p);
+    const st = await stat(full).catch(() => null);
+    if (st === null) throw new SourceError(`${p}: no such file`);
+    if (!st.isFile()) throw new SourceError(`${p}: not a file (--${kind}-file takes a file holding one ${kind})`);
+    out.push({ file: display(full, cwd), path: full, kind, explicit: true });
+  }
+  return out;
 }
 
 export async function findSources(paths: readonly string[], cwd = process.cwd()): Promise<SourceFile[]> {

@@ -46,8 +46,8 @@ test('lint exit 1 on an error, and the other files are still linted', (t) => {
   assert.deepEqual(codes, ['a/main.tf HS1206', 'b/broken.tf HS5001', 'c/main.tf HS1106']);
 });
 
-test('lint exit 2: a path that does not exist, a pattern file that does not exist, a bad format', () => {
-  for (const args of [['lint', 'no/such/dir'], ['lint', '--pattern-file', 'nope.pattern'], ['lint', '--format', 'xml']]) {
+test('lint exit 2: a path that does not exist, a pattern file that does not exist, a directory as a query file, a bad format', () => {
+  for (const args of [['lint', 'no/such/dir'], ['lint', '--pattern-file', 'nope.pattern'], ['lint', '--query-file', 'test/fixtures/lint'], ['lint', '--format', 'xml']]) {
     const r = runCli(args, { cwd: repoRoot });
     assert.equal(r.status, 2, args.join(' '));
     assert.notEqual(r.stderr, '');
