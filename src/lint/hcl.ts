@@ -130,6 +130,34 @@ interface Piece {
   readonly to: number;
 }
 
+/** A heredoc's pieces, literal ones cut at line ends; `lineStart`: the part begins a line. */
+interface Part extends Piece {
+  readonly lineStart: boolean;
+  /** Literal parts: a line of only whitespace ending in a newline (it does not count for `<<-`). */
+  readonly blank: boolean;
+}
+
+function* parts(pieces: readonly Piece[], s: string): Generator<Part> {
+  let lineStart = true;
+  for (const p of pieces) {
+    if (p.hole) {
+      yield { ...p, lineStart, blank: false };
+      lineStart = false;
+      continue;
+    }
+    let i = p.from;
+    while (i < p.to) {
+      const lineEnd = s.indexOf('\n', i);
+      const stop = lineEnd === -1 || lineEnd >= p.to ? p.to : lineEnd + 1;
+      let w = i;
+      while (w < p.to && isSpace(s[w]!)) w++;
+      yield { hole: false, from: i, to: stop, lineStart, blank: w < p.to && s[w] === '\n' };
+      lineStart = s[stop - 1] === '\n';
+      i = stop;
+    }
+  }
+}
+
 function decodeHeredoc(node: Node, source: string): MappedText {
   const flush = node.child(0)?.text === '<<-';
   const idents = node.children.filter((c): c is Node => c !== null && c.type === 'heredoc_identifier');
@@ -148,29 +176,14 @@ function decodeHeredoc(node: Node, source: string): MappedText {
   if (end > pos) pieces.push({ hole: false, from: pos, to: Math.max(pos, end) });
   const strip = flush ? flushIndent(pieces, source) : 0;
   const b = new MappedTextBuilder();
-  let atLineStart = true;
-  for (const p of pieces) {
+  for (const p of parts(pieces, source)) {
     if (p.hole) {
       b.pushHole(source.slice(p.from, p.to), p.from);
-      atLineStart = false;
       continue;
     }
-    let i = p.from;
-    while (i < p.to) {
-      const lineEnd = source.indexOf('\n', i);
-      const stop = lineEnd === -1 || lineEnd >= p.to ? p.to : lineEnd + 1;
-      let from = i;
-      if (atLineStart && strip > 0 && !isBlankLine(source, i, p.to)) {
-        let n = 0;
-        while (n < strip && from < stop && isSpace(source[from]!)) {
-          from++;
-          n++;
-        }
-      }
-      templateLiteral(b, source, from, stop, false);
-      atLineStart = stop > i && source[stop - 1] === '\n';
-      i = stop;
-    }
+    let from = p.from;
+    if (p.lineStart && !p.blank) while (from - p.from < strip && from < p.to && isSpace(source[from]!)) from++;
+    templateLiteral(b, source, from, p.to, false);
   }
   return b.build(end);
 }
@@ -179,35 +192,14 @@ function isSpace(c: string): boolean {
   return c === ' ' || c === '\t';
 }
 
-/** A line of only whitespace that ends in a newline: it does not count for `<<-` (HCL). */
-function isBlankLine(s: string, from: number, to: number): boolean {
-  let i = from;
-  while (i < to && isSpace(s[i]!)) i++;
-  return i < to && s[i] === '\n';
-}
-
-/** The smallest indentation of the non-blank lines; a line that starts with `${` has none. */
+/** HCL `<<-`: the smallest indentation of the non-blank lines; a line that starts with `${` has none. */
 function flushIndent(pieces: readonly Piece[], s: string): number {
   let min = Infinity;
-  let atLineStart = true;
-  for (const p of pieces) {
-    if (p.hole) {
-      if (atLineStart) min = 0;
-      atLineStart = false;
-      continue;
-    }
-    let i = p.from;
-    while (i < p.to) {
-      const lineEnd = s.indexOf('\n', i);
-      const stop = lineEnd === -1 || lineEnd >= p.to ? p.to : lineEnd + 1;
-      if (atLineStart && !isBlankLine(s, i, p.to)) {
-        let n = 0;
-        while (i + n < stop && isSpace(s[i + n]!)) n++;
-        min = Math.min(min, n);
-      }
-      atLineStart = s[stop - 1] === '\n';
-      i = stop;
-    }
+  for (const p of parts(pieces, s)) {
+    if (!p.lineStart || p.blank) continue;
+    let n = 0;
+    if (!p.hole) while (p.from + n < p.to && isSpace(s[p.from + n]!)) n++;
+    min = Math.min(min, n);
   }
   return min === Infinity ? 0 : min;
 }
