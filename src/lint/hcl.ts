@@ -10,7 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import { Language, type Node, Parser, type Tree } from 'web-tree-sitter';
-import { type MappedText, MappedTextBuilder } from './mapped-text.js';
+import { type Escapes, type MappedText, MappedTextBuilder, pushEscape } from './mapped-text.js';
 
 export type { Node as HclNode } from 'web-tree-sitter';
 
@@ -89,28 +89,17 @@ function decodeQuoted(node: Node, source: string): MappedText {
   return b.build(end);
 }
 
-const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
+const HCL_ESCAPES: Escapes = { simple: { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' }, hex: { u: 4, U: 8 } };
 
 /** Literal template text: `$${`/`%%{` in both forms, backslash escapes only in quoted templates. */
 function templateLiteral(b: MappedTextBuilder, s: string, from: number, to: number, quoted: boolean): void {
   let i = from;
   while (i < to) {
     const c = s[i]!;
-    if (quoted && c === '\\' && i + 1 < to) {
-      const e = s[i + 1]!;
-      const simple = SIMPLE_ESCAPES[e];
-      if (simple !== undefined) {
-        b.push(simple, i, i + 2);
-        i += 2;
-        continue;
-      }
-      const digits = e === 'u' ? 4 : e === 'U' ? 8 : 0;
-      const hex = s.slice(i + 2, i + 2 + digits);
-      if (digits > 0 && hex.length === digits && /^[0-9A-Fa-f]+$/.test(hex)) {
-        b.push(String.fromCodePoint(parseInt(hex, 16)), i, i + 2 + digits);
-        i += 2 + digits;
-        continue;
-      }
+    const next = quoted && c === '\\' ? pushEscape(b, s, i, to, HCL_ESCAPES) : -1;
+    if (next !== -1) {
+      i = next;
+      continue;
     }
     if ((c === '$' || c === '%') && s[i + 1] === c && s[i + 2] === '{') {
       // `$${` is `${`: the `{` is the one written, the doubled sign stands for one.

@@ -7,7 +7,7 @@ import { type Node as JsonNode, type ParseError, parseTree, printParseErrorCode 
 import type { Span } from '../diagnostics/diagnostic.js';
 import { LintCode } from './codes.js';
 import type { Extraction } from './target.js';
-import { type MappedText, MappedTextBuilder } from './mapped-text.js';
+import { type Escapes, type MappedText, MappedTextBuilder, pushEscape } from './mapped-text.js';
 
 export type { Node as JsonNode } from 'jsonc-parser';
 
@@ -68,7 +68,7 @@ export function elements(node: JsonNode | undefined): JsonNode[] {
   return node?.type === 'array' ? (node.children ?? []) : [];
 }
 
-const SIMPLE: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+const JSON_ESCAPES: Escapes = { simple: { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' }, hex: { u: 4 } };
 
 /** A string node's value; offsets index `text`, the text the node was parsed from. */
 export function decodeJsonString(node: JsonNode, text: string): MappedText {
@@ -77,19 +77,10 @@ export function decodeJsonString(node: JsonNode, text: string): MappedText {
   let i = node.offset + 1;
   while (i < end) {
     const c = text[i]!;
-    if (c === '\\') {
-      const e = text[i + 1] ?? '';
-      const simple = SIMPLE[e];
-      if (simple !== undefined) {
-        b.push(simple, i, i + 2);
-        i += 2;
-        continue;
-      }
-      if (e === 'u') {
-        b.push(String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16)), i, i + 6);
-        i += 6;
-        continue;
-      }
+    const next = c === '\\' ? pushEscape(b, text, i, end, JSON_ESCAPES) : -1;
+    if (next !== -1) {
+      i = next;
+      continue;
     }
     b.pushVerbatim(c, i);
     i++;

@@ -102,3 +102,30 @@ export function fileSpan(m: MappedText, at: Span): Span {
   const end = at.end > at.start ? m.offsets[Math.min(at.end, m.text.length)]! : start;
   return { start, end: Math.max(start, end) };
 }
+
+/** A language's backslash escapes: one-character ones, and letters followed by N hex digits. */
+export interface Escapes {
+  readonly simple: Readonly<Record<string, string>>;
+  readonly hex: Readonly<Record<string, number>>;
+}
+
+/**
+ * Decodes the backslash escape at `s[i]` into `b`, placed at its whole source text. Returns the
+ * index just past it, or -1 when the text there is not one of `escapes` (the caller keeps it).
+ */
+export function pushEscape(b: MappedTextBuilder, s: string, i: number, to: number, escapes: Escapes): number {
+  const e = s[i + 1];
+  if (s[i] !== '\\' || e === undefined || i + 1 >= to) return -1;
+  const simple = escapes.simple[e];
+  if (simple !== undefined) {
+    b.push(simple, i, i + 2);
+    return i + 2;
+  }
+  const digits = escapes.hex[e];
+  const hex = digits === undefined ? '' : s.slice(i + 2, i + 2 + digits);
+  if (digits === undefined || hex.length !== digits || i + 2 + digits > to || !/^[0-9A-Fa-f]+$/.test(hex)) return -1;
+  const code = parseInt(hex, 16);
+  // A \uD83D escape is half of a surrogate pair: one UTF-16 unit, as JSON and YAML mean it.
+  b.push(code <= 0xffff ? String.fromCharCode(code) : String.fromCodePoint(code), i, i + 2 + digits);
+  return i + 2 + digits;
+}

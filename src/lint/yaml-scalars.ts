@@ -7,13 +7,16 @@
  * is placed at the scalar's start rather than somewhere wrong.
  */
 import type { Scalar } from 'yaml';
-import { type MappedText, MappedTextBuilder } from './mapped-text.js';
+import { type Escapes, type MappedText, MappedTextBuilder, pushEscape } from './mapped-text.js';
 
-const DOUBLE_ESCAPES: Readonly<Record<string, string>> = {
-  '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
-  ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029',
+/** YAML 1.2 spec 5.7, escaped characters in double-quoted scalars. */
+const YAML_ESCAPES: Escapes = {
+  simple: {
+    '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
+    ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029',
+  },
+  hex: { x: 2, u: 4, U: 8 },
 };
-const HEX_DIGITS: Readonly<Record<string, number>> = { x: 2, u: 4, U: 8 };
 
 export function decodeYamlScalar(node: Scalar, source: string): MappedText {
   const value = typeof node.value === 'string' ? node.value : String(node.value);
@@ -103,20 +106,10 @@ function segment(b: MappedTextBuilder, s: string, from: number, to: number, styl
       i += 2;
       continue;
     }
-    if (style === 'double' && c === '\\') {
-      const e = s[i + 1] ?? '';
-      const simple = DOUBLE_ESCAPES[e];
-      if (simple !== undefined) {
-        b.push(simple, i, i + 2);
-        i += 2;
-        continue;
-      }
-      const n = HEX_DIGITS[e];
-      if (n !== undefined) {
-        b.push(String.fromCodePoint(parseInt(s.slice(i + 2, i + 2 + n), 16)), i, i + 2 + n);
-        i += 2 + n;
-        continue;
-      }
+    const next = style === 'double' && c === '\\' ? pushEscape(b, s, i, to, YAML_ESCAPES) : -1;
+    if (next !== -1) {
+      i = next;
+      continue;
     }
     b.pushVerbatim(c, i);
     i++;

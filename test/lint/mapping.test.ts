@@ -75,21 +75,16 @@ function yamlDouble(e: Encoder, value: string, pick: readonly boolean[]): void {
   e.raw('"');
 }
 
-function hclFile(body: (e: Encoder) => void): Encoder {
+/** A file around one value: what comes before it, the value as `body` writes it, what follows. */
+const wrap = (before: string, after: string) => (body: (e: Encoder) => void): Encoder => {
   const e = new Encoder();
-  e.raw('resource "aws_cloudwatch_query_definition" "q" {\n  name = "q"\n  query_string = ');
+  e.raw(before);
   body(e);
-  e.raw('\n}\n');
+  e.raw(after);
   return e;
-}
-
-function yamlFile(body: (e: Encoder) => void): Encoder {
-  const e = new Encoder();
-  e.raw('Resources:\n  Q:\n    Type: AWS::Logs::QueryDefinition\n    Properties:\n      Name: q\n      QueryString: ');
-  body(e);
-  e.raw('\n');
-  return e;
-}
+};
+const hclFile = wrap('resource "aws_cloudwatch_query_definition" "q" {\n  name = "q"\n  query_string = ', '\n}\n');
+const yamlFile = wrap('Resources:\n  Q:\n    Type: AWS::Logs::QueryDefinition\n    Properties:\n      Name: q\n      QueryString: ', '\n');
 
 function holds<Ts extends [unknown, ...unknown[]]>(name: string, arbs: { [K in keyof Ts]: fc.Arbitrary<Ts[K]> }, encode: (...xs: Ts) => { e: Encoder; value: string; extract: (s: string) => Extraction | Promise<Extraction> }): Promise<void> {
   return fc
@@ -160,36 +155,28 @@ test('mapping: YAML single-quoted scalars', () =>
     extract: cloudFormationYamlTargets,
   })));
 
-test('mapping: YAML literal block scalars (| and |-)', () =>
-  holds<[string[], boolean]>('yaml block', [lines, fc.boolean()], (ls, strip) => {
-    const value = ls.join('\n') + (strip ? '' : '\n');
-    const e = yamlFile((e) => {
-      e.raw(strip ? '|-\n' : '|\n');
-      ls.forEach((l, k) => {
-        e.raw('        ');
-        for (const c of l) e.put(c, c);
-        if (k < ls.length - 1 || !strip) e.put('\n', '\n');
-        else e.raw('\n');
-      });
+/** A block scalar: `|` keeps line breaks, `>` folds them into spaces (placed at the break). */
+function blockScalar(style: '|' | '>', ls: readonly string[], strip: boolean): { e: Encoder; value: string; extract: typeof cloudFormationYamlTargets } {
+  const joiner = style === '|' ? '\n' : ' ';
+  const value = ls.join(joiner) + (strip ? '' : '\n');
+  const e = yamlFile((e) => {
+    e.raw(`${style}${strip ? '-' : ''}\n`);
+    ls.forEach((l, k) => {
+      e.raw('        ');
+      for (const c of l) e.put(c, c);
+      if (k < ls.length - 1) e.put(joiner, '\n');
+      else if (!strip) e.put('\n', '\n');
+      else e.raw('\n');
     });
-    return { e, value, extract: cloudFormationYamlTargets };
-  }));
+  });
+  return { e, value, extract: cloudFormationYamlTargets };
+}
 
-test('mapping: YAML folded block scalars (> and >-): a folded line break reads as a space, placed at the break', () =>
-  holds<[string[], boolean]>('yaml folded', [lines, fc.boolean()], (ls, strip) => {
-    const value = ls.join(' ') + (strip ? '' : '\n');
-    const e = yamlFile((e) => {
-      e.raw(strip ? '>-\n' : '>\n');
-      ls.forEach((l, k) => {
-        e.raw('        ');
-        for (const c of l) e.put(c, c);
-        if (k < ls.length - 1) e.put(' ', '\n');
-        else if (!strip) e.put('\n', '\n');
-        else e.raw('\n');
-      });
-    });
-    return { e, value, extract: cloudFormationYamlTargets };
-  }));
+test('mapping: YAML literal block scalars (| and |-)', () =>
+  holds<[string[], boolean]>('yaml block', [lines, fc.boolean()], (ls, strip) => blockScalar('|', ls, strip)));
+
+test('mapping: YAML folded block scalars (> and >-)', () =>
+  holds<[string[], boolean]>('yaml folded', [lines, fc.boolean()], (ls, strip) => blockScalar('>', ls, strip)));
 
 test('mapping: YAML multi-line double-quoted scalars fold like plain text', () =>
   holds<[string[]]>('yaml double multi-line', [lines.map((ls) => ls.map((l) => l.replace(/["\\]/g, 'q')))], (ls) => {
