@@ -2,7 +2,8 @@
  * The catalog of lint diagnostic codes (HS5xxx): HS50xx a file cannot be read as
  * infrastructure code, HS51xx a value was found but not checked, HS52xx warnings about patterns
  * AWS accepts but that may not match what the author meant. The patterns' and queries' own
- * diagnostics keep their language codes (HS1xxx, HS15xx, HS2xxx).
+ * diagnostics keep their language codes (HS1xxx, HS15xx, HS2xxx); a query command only
+ * CloudWatch runs keeps HS2201, as info (not checked) rather than an error.
  */
 export const LintCode = {
   Unparseable: 'HS5001',
@@ -11,7 +12,6 @@ export const LintCode = {
 
   Interpolation: 'HS5101',
   NotLiteral: 'HS5102',
-  NeedsCloudWatch: 'HS5103',
 
   NotEqualsAbsent: 'HS5201',
 } as const;
@@ -25,6 +25,5 @@ export const LINT_CODE_TITLES: Readonly<Record<LintCode, string>> = {
   HS5003: 'a dashboard body is not a JSON object',
   HS5101: 'not checked: the value contains an interpolation known only at deploy time',
   HS5102: 'not checked: the value is an expression, not a literal',
-  HS5103: 'not checked: the query uses a command that only CloudWatch runs',
   HS5201: '!= never matches an event in which the field is absent',
 };

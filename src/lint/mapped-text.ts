@@ -22,12 +22,14 @@ export class MappedTextBuilder {
   private text = '';
   private readonly offsets: number[] = [];
   private readonly holes: Span[] = [];
+  /** Just past the source of the last unit pushed. */
+  private end = 0;
 
-  /** Appends `value` (one decoded unit or several), all of it placed at the source span [from, to). */
+  /** Appends `value` (one decoded unit or several), decoded from the source span [from, to). */
   push(value: string, from: number, to: number): void {
     for (let i = 0; i < value.length; i++) {
       this.text += value[i];
-      // Units of one escape all point at the escape; the last unit's end is `to`.
+      // A unit from an escape is placed at the escape's start plus its index (\U0001F600: two units).
       this.offsets.push(i === 0 ? from : Math.min(from + i, to - 1));
     }
     this.end = to;
@@ -48,8 +50,6 @@ export class MappedTextBuilder {
     this.pushVerbatim(raw, from);
     this.holes.push({ start, end: this.text.length });
   }
-
-  end = 0;
 
   build(end = this.end): MappedText {
     return { text: this.text, offsets: [...this.offsets, end], holes: this.holes };

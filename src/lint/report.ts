@@ -27,12 +27,12 @@ export function summarize(reports: readonly FileReport[]): LintSummary {
   return { files: reports.length, patterns, queries, errors, warnings, notChecked };
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+function plural(n: number, word: string, words = `${word}s`): string {
+  return `${n} ${n === 1 ? word : words}`;
 }
 
 export function summaryLine(s: LintSummary): string {
-  return `haystack lint: ${plural(s.files, 'file')}, ${plural(s.patterns, 'pattern')}, ${plural(s.queries, 'query').replace('querys', 'queries')}: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${s.notChecked} not checked`;
+  return `haystack lint: ${plural(s.files, 'file')}, ${plural(s.patterns, 'pattern')}, ${plural(s.queries, 'query', 'queries')}: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${s.notChecked} not checked`;
 }
 
 export function renderLintText(reports: readonly FileReport[], explain: boolean): string {
