@@ -33,3 +33,6 @@ export { tail, type TailOptions } from './cloudwatch/tail.js';
 export { runRemoteQuery, compareResults, QueryStopped, type RemoteQueryOptions, type RemoteResult } from './cloudwatch/remote-query.js';
 export { checkAws, parseCases, type FilterCase, type CheckReport } from './cloudwatch/check-aws.js';
 export { streamingDiagnostics } from './insights/streaming.js';
+
+// Linting infrastructure code (haystack lint)
+export { lintText, lintFile, type FileReport, type CheckedValue, type FileKind } from './lint/lint.js';

@@ -28,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   tail: async () => (await import('./tail.js')).tailCommand(),
   'check-aws': async () => (await import('./check-aws.js')).checkAwsCommand(),
   ui: async () => (await import('./ui.js')).uiCommand(),
+  lint: async () => (await import('./lint.js')).lintCommand(),
 };
 
 const program = new Command('haystack')

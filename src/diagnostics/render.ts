@@ -9,7 +9,10 @@
  *      |              ^^^
  *      = hint: compare strings with = or !=
  */
-import type { Diagnostic } from './diagnostic.js';
+import type { Diagnostic, Severity } from './diagnostic.js';
+
+/** Any diagnostic-shaped value; `info` (a finding that fails nothing) renders as a GitHub notice. */
+export type RenderableDiagnostic = Omit<Diagnostic, 'severity'> & { readonly severity: Severity | 'info' };
 
 export interface Position {
   /** 1-based line. */
@@ -53,7 +56,7 @@ function visible(s: string): string {
   }).replace(/\t/g, ' ');
 }
 
-export function renderText(d: Diagnostic, source: string, name = 'pattern'): string {
+export function renderText(d: RenderableDiagnostic, source: string, name = 'pattern'): string {
   const pos = positionOf(source, d.span.start);
   const lines = source.split('\n');
   const lineText = lines[pos.line - 1] ?? '';
@@ -101,9 +104,9 @@ export function toJson(d: Diagnostic, source: string): JsonDiagnostic {
 }
 
 /** GitHub Actions workflow command; `file` is where the pattern came from, when known. */
-export function renderGithub(d: Diagnostic, source: string, file?: string): string {
+export function renderGithub(d: RenderableDiagnostic, source: string, file?: string): string {
   const pos = positionOf(source, d.span.start);
-  const kind = d.severity === 'error' ? 'error' : 'warning';
+  const kind = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'notice';
   const where = file ? `file=${escapeProperty(file)},line=${pos.line},col=${pos.column},` : '';
   const text = d.hint ? `${d.code}: ${d.message} (hint: ${d.hint})` : `${d.code}: ${d.message}`;
   return `::${kind} ${where}title=${d.code}::${escapeData(text)}`;

@@ -8,9 +8,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: readonly string[], options: { input?: string | Buffer; nodeArgs?: readonly string[] } = {}): CliResult {
+export function runCli(args: readonly string[], options: { input?: string | Buffer; nodeArgs?: readonly string[]; cwd?: string } = {}): CliResult {
   const r = spawnSync(process.execPath, [...(options.nodeArgs ?? []), cliPath, ...args], {
     input: options.input ?? '',
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
