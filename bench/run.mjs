@@ -534,7 +534,8 @@ async function main() {
     ...tableLines(rows, size),
     '',
     'rows/matches: matching lines (filter tasks) or rows of the result table (query tasks); every tool\'s answer is cross-checked, ' +
-      'for queries row by row. haystack 1 core / all cores: --threads 1 / --threads ' + CORES + ' on the plain file; haystack .gz: ' +
+      'for queries row by row. haystack 1 core / all cores: --threads 1 / --threads ' + CORES + ' on the plain file (a file under 1 GiB ' +
+      'is read on the main thread whatever --threads says, so the two rows run the same way at 1M lines); haystack .gz: ' +
       'the gzipped file, which is read on one thread. grep -c floor: `grep -cF VALUE FILE`, the floor of reading and splitting the ' +
       'bytes, not an answer: it counts every line holding the value anywhere (a superset), so it is not cross-checked. MB/s: the ' +
       'plain file\'s size over the median, also for .gz. time / X: the row\'s median divided by X\'s for the same task (a peer ' +
