@@ -220,6 +220,7 @@ async function runRecipeCommand(name: string, paths: string[], flags: RunFlags):
     const r = await runRecipe(compiled, prepared.inputs, {
       ...prepared.options,
       now: prepared.now,
+      queryWorkers: flags.threads !== undefined, // as for haystack query
       ...(start !== undefined && end !== undefined ? { window: { start, end } } : {}),
     });
     if (r.kind !== 'query') throw new Error(`recipe ${name}: expected a query result`);

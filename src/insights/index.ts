@@ -56,6 +56,13 @@ export interface RunOptions {
   readonly accountId?: string;
   /** Memory caps; a query that needs more throws ResourceLimitError. */
   readonly limits?: QueryLimits;
+  /**
+   * queryInputs: run the query's leading filters on worker threads (with `threads` > 1). Off
+   * unless asked: every line that passes comes back to be read again on the main thread, which
+   * on 2 cores made `filter outcome = "disallowed" | stats count() by dhost` over 10M lines
+   * slower (7.2 s against 4.7 s on one thread, and 293 MB against 85 MB).
+   */
+  readonly queryWorkers?: boolean;
 }
 
 export function compileQuery(text: string): CompiledQuery {

@@ -19,8 +19,8 @@ export async function queryInputs(
   const run = new QueryRun(query, { ...options, ...(window && !options.window ? { window } : {}) });
   // Lines that cannot pass the query's leading filters are never turned into records.
   const literals = bestClause(queryClauses(query.ast.commands)) ?? [];
-  // With leading filters, big files can be filtered by worker threads (line-plan.ts).
-  const parallel = leadingFilters(query.ast.commands) !== null ? { module: new URL('./line-plan.js', import.meta.url).href, spec: { query: query.source } } : undefined;
+  // With leading filters, big files can be filtered by worker threads when asked (line-plan.ts).
+  const parallel = options.queryWorkers === true && leadingFilters(query.ast.commands) !== null ? { module: new URL('./line-plan.js', import.meta.url).href, spec: { query: query.source } } : undefined;
   const report = await scan(
     inputs,
     // testBytes: a JSON line reaches the query as bytes, so no message string is built for it.

@@ -38,7 +38,7 @@ test('answer cases give the same rows through the scan, on one thread and on wor
     writeFileSync(file, c.events.map((e) => JSON.stringify({ timestamp: e.timestamp, message: e.message, logStreamName: e.logStream ?? 'flow' })).join('\n') + '\n');
     const q = compileQuery(c.query);
     for (const threads of [1, 2]) {
-      const { result } = await queryInputs(q, [{ name: file, path: file }], { threads, parallelMinBytes: 1, partBytes: 64, format: 'ndjson' });
+      const { result } = await queryInputs(q, [{ name: file, path: file }], { threads, queryWorkers: true, parallelMinBytes: 1, partBytes: 64, format: 'ndjson' });
       const exp = c.expect as { fields: string[]; rows: Cell[][]; ordered: boolean };
       try {
         assertRows(result, exp, c.tolerance);
