@@ -63,6 +63,7 @@ async function runPull(flags: PullFlags): Promise<number> {
       ...(end !== undefined ? { end } : {}),
       out: flags.out,
       gzip: flags.gzip,
+      windowText: { ...(flags.start !== undefined ? { start: flags.start } : {}), ...(flags.end !== undefined ? { end: flags.end } : {}) },
       onRestart: (why) => {
         status.done();
         process.stderr.write(`haystack: the saved page token was refused (${why.replace(/^CloudWatch: /, '')}); tokens last 24 hours, so the pull starts over\n`);

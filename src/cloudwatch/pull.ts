@@ -38,6 +38,8 @@ export interface PullManifest {
   /** Epoch ms, exclusive; fixed at the first run so a rerun asks for the same window. */
   readonly end: number;
   readonly gzip: boolean;
+  /** --start and --end as written at the first run (absent in manifests of older pulls). */
+  readonly windowText?: { readonly start: string | null; readonly end: string | null };
   complete: boolean;
   /** The next page to ask for; null with complete false: the first page. */
   nextToken: string | null;
@@ -70,6 +72,11 @@ export interface PullOptions {
   readonly end?: number;
   readonly out: string;
   readonly gzip?: boolean;
+  /**
+   * --start and --end as the user wrote them. A rerun of the same command resumes even when
+   * they are relative (`7d` means another moment each run): the recorded window is kept.
+   */
+  readonly windowText?: { readonly start?: string; readonly end?: string };
   readonly onPage?: (p: PullProgress) => void;
   /** Called when the pull starts over (why: the page token of its checkpoint expired). */
   readonly onRestart?: (why: string) => void;
@@ -162,8 +169,15 @@ function sameRequest(m: PullManifest, o: PullOptions): string | null {
   if (m.logGroup !== o.logGroup) return `log group ${m.logGroup}`;
   const streams = [...(o.logStreams ?? [])];
   if (JSON.stringify([...m.logStreams].sort()) !== JSON.stringify(streams.sort())) return `streams ${m.logStreams.join(', ') || '(all)'}`;
-  if (o.start !== undefined && m.start !== o.start) return `start ${m.start === null ? '(none)' : new Date(m.start).toISOString()}`;
-  if (o.end !== undefined && m.end !== o.end) return `end ${new Date(m.end).toISOString()}`;
+  const written = m.windowText;
+  if (written !== undefined && o.windowText !== undefined) {
+    // The same words mean the same request, and the window recorded at the first run stands.
+    if ((o.windowText.start ?? null) !== written.start) return `start ${written.start ?? '(none)'}`;
+    if (o.windowText.end !== undefined && o.windowText.end !== written.end) return `end ${written.end ?? new Date(m.end).toISOString()}`;
+  } else {
+    if (o.start !== undefined && m.start !== o.start) return `start ${m.start === null ? '(none)' : new Date(m.start).toISOString()}`;
+    if (o.end !== undefined && m.end !== o.end) return `end ${new Date(m.end).toISOString()}`;
+  }
   if (m.gzip !== (o.gzip ?? true)) return m.gzip ? 'gzip' : '--no-gzip';
   return null;
 }
@@ -178,12 +192,22 @@ export interface PullResult {
 }
 
 export async function pull(client: CloudWatchLogs, o: PullOptions): Promise<PullResult> {
-  await fsp.mkdir(o.out, { recursive: true });
-  const unlock = await lock(o.out);
   try {
-    return await pullLocked(client, o);
-  } finally {
-    await unlock();
+    await fsp.mkdir(o.out, { recursive: true });
+    const unlock = await lock(o.out);
+    try {
+      return await pullLocked(client, o);
+    } finally {
+      await unlock();
+    }
+  } catch (e) {
+    // A file that cannot be written (not a folder, no space, a name too long) is the user's to
+    // fix: one line, not an internal error.
+    // A file system error names a path (a network one does not).
+    const fsError = e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string' && typeof (e as NodeJS.ErrnoException).path === 'string';
+    if (!(e instanceof PullError) && fsError)
+      throw new PullError(`cannot write the pull in ${o.out}: ${(e as Error).message}`, 'check the --out folder: a writable folder with free space');
+    throw e;
   }
 }
 
@@ -236,6 +260,7 @@ async function pullLocked(client: CloudWatchLogs, o: PullOptions): Promise<PullR
       start: o.start ?? null,
       end: o.end ?? Date.now(),
       gzip: o.gzip ?? true,
+      ...(o.windowText !== undefined ? { windowText: { start: o.windowText.start ?? null, end: o.windowText.end ?? null } } : {}),
       complete: false,
       nextToken: null,
       boundaryEventIds: [],

@@ -21,7 +21,7 @@ export interface TailOptions {
   readonly overlapMs?: number;
   /** Try Live Tail first (default true). */
   readonly live?: boolean;
-  /** Most event ids kept for dedupe; the oldest go first past it. */
+  /** Most event ids kept for dedupe; past it, polls look back less far (SeenIds). */
   readonly maxIds?: number;
   readonly signal?: AbortSignal;
   readonly onEvents: (events: readonly CloudWatchEvent[]) => void | Promise<void>;
@@ -46,7 +46,12 @@ export async function tail(client: CloudWatchLogs, o: TailOptions): Promise<void
   await poll(client, o, since);
 }
 
-/** Ids seen, by event time; those older than the window's start can never come back. */
+/**
+ * Ids seen, by event time; those older than the window's start can never come back. An id is
+ * never dropped while its time is still inside the window asked for: a dropped id would be
+ * fetched again and printed twice on every poll. Past `max`, the poll narrows its window instead
+ * (`cutoff`).
+ */
 export class SeenIds {
   private readonly ids = new Map<string, number>();
   constructor(private readonly max: number) {}
@@ -55,10 +60,12 @@ export class SeenIds {
   }
   add(id: string, ts: number): void {
     this.ids.set(id, ts);
-    if (this.ids.size > this.max) {
-      const oldest = this.ids.keys().next().value as string; // insertion order
-      this.ids.delete(oldest);
-    }
+  }
+  /** With more than `max` ids: the time from which the newest `max` are kept; else null. */
+  cutoff(): number | null {
+    if (this.ids.size <= this.max) return null;
+    const times = [...this.ids.values()].sort((a, b) => b - a);
+    return times[this.max - 1]!;
   }
   forgetBefore(ts: number): void {
     for (const [id, t] of this.ids) if (t < ts) this.ids.delete(id);
@@ -72,6 +79,7 @@ async function poll(client: CloudWatchLogs, o: TailOptions, since: number): Prom
   const overlap = o.overlapMs ?? 300_000;
   const seen = new SeenIds(o.maxIds ?? 200_000);
   let lower = since;
+  let narrowed = false;
   for (let n = 0; o.maxPolls === undefined || n < o.maxPolls; n++) {
     if (o.signal?.aborted) return;
     const startedAt = Date.now();
@@ -94,6 +102,13 @@ async function poll(client: CloudWatchLogs, o: TailOptions, since: number): Prom
     }
     // The next poll looks back `overlap` from now, never before where the tail started.
     lower = Math.max(lower, startedAt - overlap);
+    // Too many ids to keep: look back less far, so what is forgotten is never asked for again.
+    const cut = seen.cutoff();
+    if (cut !== null && cut > lower) {
+      if (!narrowed) o.onNote?.(`more than ${seen.size - 1} events in the look-back window: it is shortened to keep memory bounded, so events ingested late may be missed`);
+      narrowed = true;
+      lower = cut;
+    }
     seen.forgetBefore(lower);
     if (o.maxPolls !== undefined && n + 1 >= o.maxPolls) return;
     await sleep(o.pollMs ?? 1000, o.signal);

@@ -281,3 +281,39 @@ test('one pull at a time per folder; a lock left by a killed pull is taken over'
     assert.ok(!existsSync(join(out, 'haystack-pull.json.lock')));
   });
 });
+
+test('a pull with a relative --start resumes when the same command is run again, on the window of the first run', async () => {
+  const pages = makePages();
+  let dropping = true;
+  await withServer(new FakeCloudWatch({ FilterLogEvents: pagedByToken(pages, (page) => (dropping && page === 2 ? { destroy: true } : null)) }), async (s) => {
+    const out = join(dir, 'relative');
+    const args = ['pull', '--log-group', 'DiscrimiNAT', '--out', out, '--start', '3650d'];
+    const first = await runCliAsync(args, fakeEnv(s.url));
+    assert.equal(first.status, 2);
+    const firstStart = s.ops('FilterLogEvents')[0]!.body.startTime;
+    dropping = false;
+    await new Promise((r) => setTimeout(r, 20)); // "3650d ago" is now another moment
+    const second = await runCliAsync(args, fakeEnv(s.url));
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stderr, /resumed and complete/);
+    const asked = s.ops('FilterLogEvents');
+    assert.equal(asked[asked.length - 1]!.body.startTime, firstStart);
+    assertExact(out, pages.flat());
+    // Other words are another request.
+    const other = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', out, '--start', '30d'], fakeEnv(s.url));
+    assert.equal(other.status, 2);
+    assert.match(other.stderr, /holds a pull of another request \(start 3650d\)/);
+  });
+});
+
+test('an --out that cannot be written is one line and exit 2, not an internal error', async () => {
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'not a folder');
+  await withServer(new FakeCloudWatch({ FilterLogEvents: [{ body: { events: [] } }] }), async (s) => {
+    const r = await runCliAsync(['pull', '--log-group', 'DiscrimiNAT', '--out', file], fakeEnv(s.url));
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').filter((l) => !l.startsWith('  = hint')).length, 1, r.stderr);
+    assert.match(r.stderr, /cannot write the pull in/);
+    assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+  });
+});

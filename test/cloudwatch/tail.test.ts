@@ -121,15 +121,44 @@ test('tail with no credentials fails fast with one line and exit 2', async () =>
   assert.ok(r.ms < 5000);
 });
 
-test('the ids kept for dedupe are bounded: by the window, then by a hard cap', async () => {
+test('the ids kept for dedupe are bounded: by the window, then by a cap that narrows the window', async () => {
   const { SeenIds } = await import('../../src/cloudwatch/tail.js');
   const seen = new SeenIds(3);
   for (let i = 0; i < 5; i++) seen.add(`e${i}`, 1000 + i);
-  assert.equal(seen.size, 3);
-  assert.ok(!seen.has('e0') && !seen.has('e1') && seen.has('e4')); // the oldest went first
+  assert.equal(seen.size, 5); // nothing inside the window is dropped by itself
+  assert.equal(seen.cutoff(), 1002); // keeping the newest 3 means asking from 1002 on
+  seen.forgetBefore(1002);
+  assert.ok(!seen.has('e1') && seen.has('e2') && seen.has('e4'));
+  assert.equal(seen.cutoff(), null);
   seen.forgetBefore(1004);
   assert.ok(!seen.has('e3') && seen.has('e4'));
   assert.equal(seen.size, 1);
+});
+
+test('past the id cap, polling narrows its window and prints no event twice', async () => {
+  const { tail } = await import('../../src/cloudwatch/tail.js');
+  type Options = Parameters<typeof tail>[1];
+  const now = Date.now();
+  const events = Array.from({ length: 5 }, (_, i) => ({ eventId: `e${i}`, timestamp: now - 60_000 + i, logStreamName: 'flow', message: `m${i}`, ingestionTime: now }));
+  const asked: number[] = [];
+  // A client double: every poll gets the events at or after the start it asks for.
+  const client = {
+    filterLogEvents: async (input: { startTime?: number }) => {
+      asked.push(input.startTime ?? 0);
+      return { events: events.filter((e) => e.timestamp >= (input.startTime ?? 0)), searchedLogStreams: [] };
+    },
+  };
+  const printed: string[] = [];
+  const notes: string[] = [];
+  const options: Options = {
+    logGroup: 'G', live: false, since: now - 120_000, maxIds: 3, maxPolls: 3, pollMs: 1,
+    onEvents: (es) => void printed.push(...es.map((e) => e.eventId)),
+    onNote: (n) => void notes.push(n),
+  };
+  await tail(client as unknown as Parameters<typeof tail>[0], options);
+  assert.deepEqual(printed, ['e0', 'e1', 'e2', 'e3', 'e4']);
+  assert.equal(asked[1], events[2]!.timestamp); // the window now starts at the oldest id kept
+  assert.equal(notes.filter((n) => /shortened/.test(n)).length, 1);
 });
 
 test('Live Tail: session events print, the pattern is sent, and a failed restart falls back to polling', async () => {
