@@ -138,7 +138,7 @@ class QueryParser {
         }
       }
       if (this.kind() === 'eof') break;
-      this.advance(); // |
+      if (!this.stepOverPipe()) break;
       if (this.kind() === 'eof') {
         this.diagnostics.push({
           code: InsightsCode.EmptyStage,
@@ -152,6 +152,26 @@ class QueryParser {
     }
     if (this.diagnostics.length > 0) return { query: null, diagnostics: this.diagnostics };
     return { query: { commands, source: this.src }, diagnostics: [] };
+  }
+
+  /**
+   * Moves past a `|`. Text the lexer cannot read right after it is reported and that stage is
+   * skipped to the next `|`; false when none is left.
+   */
+  private stepOverPipe(): boolean {
+    for (;;) {
+      try {
+        this.advance();
+        return true;
+      } catch (e) {
+        if (!(e instanceof Stop)) throw e;
+        this.diagnostics.push(e.diagnostic);
+        const next = this.src.indexOf('|', this.lexer.pos + 1);
+        if (next === -1) return false;
+        this.lexer.pos = next;
+        this.tok = this.lexer.next();
+      }
+    }
   }
 
   /** Skips to the next `|` (or the end), stepping over text the lexer cannot read. */
