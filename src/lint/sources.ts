@@ -7,7 +7,7 @@
  * downloads: other people's modules) are never entered.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { type FileKind, fileKindOf } from './lint.js';
 
@@ -33,7 +33,7 @@ interface Rules {
 export async function plainSources(paths: readonly string[], kind: 'pattern' | 'query', cwd = process.cwd()): Promise<SourceFile[]> {
   const out: SourceFile[] = [];
   for (const p of paths) {
-    const full = join(cwd, p);
+    const full = resolve(cwd, p); // an absolute path stays itself
     const st = await stat(full).catch(() => null);
     if (st === null) throw new SourceError(`${p}: no such file`);
     if (!st.isFile()) throw new SourceError(`${p}: not a file (--${kind}-file takes a file holding one ${kind})`);
@@ -45,7 +45,7 @@ export async function plainSources(paths: readonly string[], kind: 'pattern' | '
 export async function findSources(paths: readonly string[], cwd = process.cwd()): Promise<SourceFile[]> {
   const out: SourceFile[] = [];
   for (const p of paths) {
-    const full = join(cwd, p);
+    const full = resolve(cwd, p); // an absolute path stays itself
     let st;
     try {
       st = await stat(full);

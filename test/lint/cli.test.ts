@@ -73,3 +73,13 @@ test('lint reads .yaml/.json only when they name a CloudFormation resource lint 
   assert.equal(out.summary.files, 1);
   assert.deepEqual(out.diagnostics.map((d) => `${d.file} ${d.code}`), ['cfn.yml HS1206']);
 });
+
+test('absolute paths are read as themselves, for files, directories and --pattern-file', (t) => {
+  const dir = repo({ 'main.tf': BAD, 'p.pattern': '{ $.outcome = }' });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const args of [['lint', join(dir, 'main.tf')], ['lint', dir], ['lint', '--pattern-file', join(dir, 'p.pattern')]]) {
+    const r = runCli(args, { cwd: repoRoot });
+    assert.equal(r.status, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /1 error/);
+  }
+});
