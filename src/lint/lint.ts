@@ -102,23 +102,24 @@ async function extract(source: string, kind: FileKind): Promise<Extraction> {
 
 function checkTarget(t: LintTarget, options: LintOptions): { diagnostics: LintDiagnostic[]; value: CheckedValue } {
   const base = { kind: t.kind, where: t.where, span: fileSpan(t.value, { start: 0, end: t.value.text.length }), text: t.value.text };
-  const hole = t.value.holes[0];
+  // A dashboard widget's `SOURCE '${...}' |` names the log group, usually by interpolation:
+  // that part is not the query, so holes are looked for only in what follows it.
+  const value = t.kind === 'query' && t.widget ? withoutSource(t.value) : t.value;
+  const hole = value.holes[0];
   if (hole) {
-    const part = t.value.text.slice(hole.start, hole.end);
+    const part = value.text.slice(hole.start, hole.end);
     return {
       diagnostics: [{
         code: LintCode.Interpolation,
         severity: 'info',
         message: `not checked: the ${t.kind} of ${t.where} contains ${part}, which is filled in at deploy time`,
-        span: fileSpan(t.value, hole),
+        span: fileSpan(value, hole),
         hint: `check the deployed ${t.kind} with haystack ${t.kind === 'pattern' ? 'filter' : 'query'}, or keep the ${t.kind} a literal`,
       }],
       value: { ...base, status: 'not checked' },
     };
   }
-  if (t.kind === 'pattern') return checkPattern(t.value, base, options);
-  const query = t.widget ? withoutSource(t.value) : t.value;
-  return checkQuery(query, base, options);
+  return t.kind === 'pattern' ? checkPattern(value, base, options) : checkQuery(value, base, options);
 }
 
 function checkPattern(value: MappedText, base: Omit<CheckedValue, 'status'>, options: LintOptions): { diagnostics: LintDiagnostic[]; value: CheckedValue } {
