@@ -268,8 +268,14 @@ export class UiState {
 
   constructor(readonly src: UiSource) {}
 
-  private seeThruOnce(asOf?: number): Promise<SeeThruReport> {
-    if (asOf !== undefined) return seeThruRules(this.src.inputs, { ...this.src.scanOptions, asOf });
+  /** Scan options for an answer nobody else shares: the scan stops when its client has gone. */
+  private ownScan(signal: AbortSignal | undefined): ScanOptions {
+    return { ...this.src.scanOptions, onChunk: () => whenCancelled(signal) };
+  }
+
+  private seeThruOnce(asOf?: number, signal?: AbortSignal): Promise<SeeThruReport> {
+    // The default answer is cached for every later request, so it is never cancelled.
+    if (asOf !== undefined) return seeThruRules(this.src.inputs, { ...this.ownScan(signal), asOf });
     this.seeThruReport ??= seeThruRules(this.src.inputs, { ...this.src.scanOptions, asOf: Date.now() });
     return this.seeThruReport;
   }
@@ -303,7 +309,7 @@ export class UiState {
   }
 
   /** `asOf`: count days left from this moment (as `haystack see-thru --as-of`); default now. */
-  async seeThru(asOf?: string): Promise<SeeThruResponse> {
+  async seeThru(asOf?: string, signal?: AbortSignal): Promise<SeeThruResponse> {
     let at: number | undefined;
     if (asOf !== undefined && asOf !== '') {
       try {
@@ -313,11 +319,11 @@ export class UiState {
         throw new UiRequestError('as of: not a time', undefined, e.diagnostics.map((d) => uiDiagnostic(d, e.source, 'as of')));
       }
     }
-    const r = await this.seeThruOnce(at);
+    const r = await this.seeThruOnce(at, signal);
     const hists = new Map<string, TimeHistogram>();
     await readLines(
       this.src.inputs,
-      { ...this.src.scanOptions, kinds: ['flow'], literals: ['see_thru_exerted'], keep: (_k, f) => bool(f, 'see_thru_exerted') === true && str(f, 'cat') === 'client' },
+      { ...this.ownScan(signal), kinds: ['flow'], literals: ['see_thru_exerted'], keep: (_k, f) => bool(f, 'see_thru_exerted') === true && str(f, 'cat') === 'client' },
       (l) => {
         const gid = str(l.fields, 'see_thru_gid') ?? '(no gid)';
         let h = hists.get(gid);
@@ -405,7 +411,7 @@ export class UiState {
    * on the see-thru group's interfaces, as `haystack demo` does), the see-thru removed, and the
    * past flows decided again. Newly disallowed: what would be blocked.
    */
-  async replay(c: AllowlistChoices): Promise<ReplayResponse> {
+  async replay(c: AllowlistChoices, signal?: AbortSignal): Promise<ReplayResponse> {
     const estate = this.src.estate;
     if (estate === null) throw new UiRequestError('no estate to replay against', 'start haystack ui with --estate FILE (the native estate file, e.g. the estate.json of haystack generate)');
     const a = await this.build(c);
@@ -419,7 +425,7 @@ export class UiState {
     const loaded = estateFromTexts([{ file: estate.file, text }]);
     const fatal = loaded.diagnostics.find(isFatalEstateDiagnostic);
     if (fatal !== undefined) throw new UiRequestError(`the estate with the proposal is invalid: ${fatal.code} ${fatal.message}`);
-    const r = await replay(this.src.inputs, { ...this.src.scanOptions, estate: loaded.estate });
+    const r = await replay(this.src.inputs, { ...this.ownScan(signal), estate: loaded.estate });
     return {
       replayed: r.replayed,
       newlyDisallowedLines: r.disallowedLines,

@@ -164,7 +164,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       case 'GET /api/info':
         return sendJson(res, 200, await state.info());
       case 'GET /api/see-thru':
-        return sendJson(res, 200, await state.seeThru(url.searchParams.get('asOf') ?? undefined));
+        return sendJson(res, 200, await state.seeThru(url.searchParams.get('asOf') ?? undefined, clientGone(res)));
       case 'POST /api/check': {
         const r = parseRunRequest(await readJson(req));
         return sendJson(res, 200, check(r.language, r.text));
@@ -216,7 +216,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         return send(res, 200, `${d.contentType}; charset=utf-8`, d.text, { 'Content-Disposition': `attachment; filename="${d.filename}"` });
       }
       case 'POST /api/allowlist/replay':
-        return sendJson(res, 200, await state.replay(parseChoices(await readJson(req))));
+        return sendJson(res, 200, await state.replay(parseChoices(await readJson(req)), clientGone(res)));
       default:
         return sendJson(res, 404, { error: `no endpoint ${route}` } satisfies ErrorResponse);
     }
@@ -224,6 +224,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
+      // The client went away and its scan was stopped: nobody is left to answer.
+      if (res.socket === null || res.socket.destroyed) return;
       if (res.headersSent) {
         res.destroy();
         return;

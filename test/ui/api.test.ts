@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { run, type UiSource } from '../../src/ui/api.js';
+import { run, UiState, type UiSource } from '../../src/ui/api.js';
 import { chooseBin, TimeHistogram } from '../../src/ui/histogram.js';
 import type { RunMessage } from '../../src/ui/protocol.js';
 import { startUiServer, type UiServer } from '../../src/ui/server.js';
@@ -144,5 +144,16 @@ describe('exports and downloads equal the CLI', () => {
     const replay = await post('/api/allowlist/replay', { gid: '%default' });
     assert.equal(replay.status, 400);
     assert.match(replay.text, /--estate/);
+  });
+});
+
+describe('answers nobody waits for', () => {
+  it('a see-thru view as of a day, or a replay, stops scanning when its client has gone', async () => {
+    const state = new UiState(source);
+    const gone = AbortSignal.abort(new Error('the client closed the request'));
+    await assert.rejects(state.seeThru('2026-04-01', gone), /the client closed the request/);
+    // The same request with its client still there is answered.
+    const answered = await state.seeThru('2026-04-01', new AbortController().signal);
+    assert.ok(Array.isArray(answered.rules));
   });
 });
