@@ -129,6 +129,7 @@ async function liveTail(client: CloudWatchLogs, o: TailOptions, since: number): 
     if (err.network) throw err; // no network: polling would fail the same way
     return { ended: false, reason: err.message.replace(/^CloudWatch: /, ''), lastTimestamp: null };
   }
+  let sampledSaid = false;
   for (;;) {
     if (o.signal?.aborted) return { ended: true };
     try {
@@ -145,6 +146,11 @@ async function liveTail(client: CloudWatchLogs, o: TailOptions, since: number): 
       for await (const part of r.responseStream) {
         if (o.signal?.aborted) return { ended: true };
         if (part.sessionUpdate) {
+          // AWS sends a sample (500 events) of an update that matched more: say so, once.
+          if (part.sessionUpdate.sessionMetadata?.sampled === true && !sampledSaid) {
+            sampledSaid = true;
+            o.onNote?.('Live Tail is sending a sample: more events matched than it delivers (500 an update); narrow --filter, or pull the window for all of them');
+          }
           const events: CloudWatchEvent[] = [];
           for (const e of part.sessionUpdate.sessionResults ?? []) {
             if (typeof e.timestamp !== 'number' || typeof e.message !== 'string' || e.timestamp < since) continue;

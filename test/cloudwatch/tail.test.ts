@@ -173,7 +173,8 @@ test('Live Tail: session events print, the pattern is sent, and a failed restart
         eventStream([
           { type: 'sessionStart', body: { requestId: 'r1', sessionId: 's1', logGroupIdentifiers: [arn] } },
           { type: 'sessionUpdate', body: { sessionMetadata: { sampled: false }, sessionResults: [live(ev[0]!), live(ev[1]!)] } },
-          { type: 'sessionUpdate', body: { sessionMetadata: { sampled: false }, sessionResults: [live(ev[2]!)] } },
+          // A sampled update: its events still print, and the sampling is said once.
+          { type: 'sessionUpdate', body: { sessionMetadata: { sampled: true }, sessionResults: [live(ev[2]!)] } },
         ]),
         { error: { type: 'ServiceUnavailableException', status: 503 } },
       ],
@@ -186,6 +187,7 @@ test('Live Tail: session events print, the pattern is sent, and a failed restart
       assert.deepEqual(r.stdout.trim().split('\n'), want.map(tailLine));
       assert.match(r.stderr, /following with Live Tail/);
       assert.match(r.stderr, /Live Tail unavailable/);
+      assert.equal(r.stderr.match(/Live Tail is sending a sample/g)?.length, 1);
       const calls = s.ops('StartLiveTail');
       assert.ok(calls.length >= 2);
       assert.deepEqual(calls[0]!.body, { logGroupIdentifiers: [arn], logEventFilterPattern: pattern });
