@@ -105,7 +105,9 @@ async function walk(dir: string, cwd: string, inherited: readonly Rules[], out: 
     if (e.isDirectory()) {
       if (NEVER.has(e.name) || ignored(full, true, rules)) continue;
       await walk(full, cwd, rules, out);
-    } else if (e.isFile()) {
+    } else if (e.isFile() || (e.isSymbolicLink() && (await stat(full).catch(() => null))?.isFile() === true)) {
+      // A link to a file is read as the file; links to directories are not followed (as git
+      // does not), so a link cycle cannot make the walk endless.
       const kind = fileKindOf(e.name);
       if (kind && !ignored(full, false, rules)) out.push({ file: display(full, cwd), path: full, kind, explicit: false });
     }

@@ -1,6 +1,6 @@
 /** `haystack lint` exit codes: 0 clean or warnings only, 1 errors (or warnings as errors), 2 bad usage. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -82,4 +82,16 @@ test('absolute paths are read as themselves, for files, directories and --patter
     assert.equal(r.status, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
     assert.match(r.stdout, /1 error/);
   }
+});
+
+test('a link to a file is linted as the file; a link to a directory is not followed', (t) => {
+  const dir = repo({ 'real/main.tf': BAD });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'repo'));
+  symlinkSync(join(dir, 'real', 'main.tf'), join(dir, 'repo', 'linked.tf'));
+  symlinkSync(join(dir, 'repo'), join(dir, 'repo', 'loop'));
+  const r = runCli(['lint', '--format', 'json', 'repo'], { cwd: dir });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  const files = (JSON.parse(r.stdout) as { diagnostics: { file: string }[] }).diagnostics.map((d) => d.file);
+  assert.deepEqual(files, ['repo/linked.tf']);
 });
