@@ -47,13 +47,13 @@ import {
   utcDate,
   type ReasonKey,
 } from './reasons.js';
-import { FLOW_FIELD_ORDER } from './schema.js';
+import { FLOW_FIELD_ORDER, type FlowFields, type FlowProto } from './schema.js';
 import { compileAddrMatcher } from './wildcards.js';
 
 // ---------------------------------------------------------------------------------------------
 // Inputs (spec D6.1, summary form; D9 #51)
 
-export type Proto = 'tls' | 'ssh' | 'http' | 'unknown';
+export type Proto = FlowProto;
 
 export interface ConnectionSummary {
   readonly src: string;
@@ -122,27 +122,8 @@ export function checkConnection(c: ConnectionSummary): string[] {
 // ---------------------------------------------------------------------------------------------
 // Flow lines (spec D2.1, D2.3)
 
-export interface FlowLine {
-  readonly dhost: string;
-  readonly cat: 'client' | 'server';
-  readonly outcome: 'allowed' | 'disallowed';
-  readonly src: string;
-  readonly spt: number;
-  readonly proto: Proto;
-  readonly proto_v?: string;
-  readonly dst: string;
-  readonly dpt: number;
-  readonly reason: string;
-  readonly instance?: string;
-  readonly pqc?: boolean;
-  readonly http_code?: number;
-  readonly http_method?: string;
-  readonly http_path?: string;
-  readonly http_user_agent?: string;
-  readonly see_thru_days_remaining?: number;
-  readonly see_thru_gid?: string;
-  readonly see_thru_exerted?: boolean;
-}
+/** A flow line as the decision writes it (its members are schema.ts's, D2). */
+export type FlowLine = FlowFields;
 
 /** D9 #2: config key order per `cat` (spec D3.2). */
 export const CONFIG_FIELD_ORDER = {

@@ -168,9 +168,11 @@ interface ParsedLine {
   readonly order: readonly string[];
 }
 
-/** A flow line (spec D2.3). Optional fields are absent, never undefined-valued. */
-export interface FlowLine extends ParsedLine {
-  readonly kind: 'flow';
+/**
+ * The members of a flow line (spec D2.3): what the decision writes and what validation reads
+ * back. Optional fields are absent, never undefined-valued.
+ */
+export interface FlowFields {
   readonly dhost: string;
   readonly cat: FlowCat;
   readonly outcome: FlowOutcome;
@@ -190,6 +192,11 @@ export interface FlowLine extends ParsedLine {
   readonly see_thru_days_remaining?: number;
   readonly see_thru_gid?: string;
   readonly see_thru_exerted?: boolean;
+}
+
+/** A validated flow line. */
+export interface FlowLine extends ParsedLine, FlowFields {
+  readonly kind: 'flow';
 }
 
 /** A config line (spec D3.2). `outcome` is `accepted`/`removed`, or free text on `addr` lines. */
