@@ -1,7 +1,29 @@
-/** How an Insights result is compared with a conformance case's expectation (README of the suite). */
+/**
+ * The Insights conformance cases (README of the suite gives the format), and how a result is
+ * compared with a case's expectation.
+ */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../paths.js';
 
 export type Cell = string | number | null;
+
+export interface InsightsCase {
+  id: string;
+  query: string;
+  events: { timestamp: number; message: string; logStream?: string; logGroup?: string; ingestionTime?: number }[];
+  expect: { fields: string[]; rows: Cell[][]; ordered: boolean } | { error: 'syntax' | 'semantic' | 'unsupported' };
+  tolerance?: Record<string, number>;
+}
+
+/** Every case of test/conformance/insights.jsonl, in file order. */
+export function insightsCases(): InsightsCase[] {
+  return readFileSync(join(repoRoot, 'test', 'conformance', 'insights.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as InsightsCase);
+}
 
 export function cellEqual(a: Cell, b: Cell, tol: number): boolean {
   if (typeof a === 'number' && typeof b === 'number') {

@@ -3,27 +3,12 @@
  * (shared/conformance/README.md gives the format).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { QueryError, runQuery } from '../../src/index.js';
-import { repoRoot } from '../paths.js';
 import { expectedFailures } from './expected-failures.js';
-import { assertRows } from './insights-compare.js';
+import { assertRows, type InsightsCase as Case, insightsCases } from './insights-compare.js';
 
-type Cell = string | number | null;
-interface Case {
-  id: string;
-  query: string;
-  events: { timestamp: number; message: string; logStream?: string; logGroup?: string; ingestionTime?: number }[];
-  expect: { fields: string[]; rows: Cell[][]; ordered: boolean } | { error: 'syntax' | 'semantic' | 'unsupported' };
-  tolerance?: Record<string, number>;
-}
-
-const cases: Case[] = readFileSync(join(repoRoot, 'test', 'conformance', 'insights.jsonl'), 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .map((l) => JSON.parse(l) as Case);
+const cases: Case[] = insightsCases();
 
 function check(c: Case): void {
   if ('error' in c.expect) {

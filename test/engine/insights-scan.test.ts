@@ -4,30 +4,18 @@
  * group or ingestion time (which NDJSON input does not hold) stay with the in-memory suite.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { compileQuery } from '../../src/index.js';
 import { queryInputs } from '../../src/insights/scan.js';
-import { assertRows, type Cell } from '../conformance/insights-compare.js';
-import { repoRoot } from '../paths.js';
-
-interface Case {
-  id: string;
-  query: string;
-  events: { timestamp: number; message: string; logStream?: string; logGroup?: string; ingestionTime?: number }[];
-  expect: { fields: string[]; rows: Cell[][]; ordered: boolean } | { error: string };
-  tolerance?: Record<string, number>;
-}
+import { assertRows, type Cell, insightsCases } from '../conformance/insights-compare.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haystack-insights-scan-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const cases = readFileSync(join(repoRoot, 'test', 'conformance', 'insights.jsonl'), 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .map((l) => JSON.parse(l) as Case)
+const cases = insightsCases()
   .filter((c) => !('error' in c.expect) && c.events.every((e) => e.logGroup === undefined && e.ingestionTime === undefined) && !/@log\b|@ingestionTime|@ptr|now\(\)|query(Start|End)Time|queryTimeRange/.test(c.query));
 
 test('answer cases give the same rows through the scan, on one thread and on workers', async () => {

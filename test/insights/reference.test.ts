@@ -3,26 +3,11 @@
  * (shared/conformance/README.md gives the format), so it can serve as the differential oracle.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { globMatch, referenceRunQuery } from '../../src/insights/reference.js';
-import { repoRoot } from '../paths.js';
-import { assertRows } from '../conformance/insights-compare.js';
+import { assertRows, type Cell, type InsightsCase as Case, insightsCases } from '../conformance/insights-compare.js';
 
-type Cell = string | number | null;
-interface Case {
-  id: string;
-  query: string;
-  events: { timestamp: number; message: string; logStream?: string; logGroup?: string; ingestionTime?: number }[];
-  expect: { fields: string[]; rows: Cell[][]; ordered: boolean } | { error: 'syntax' | 'semantic' | 'unsupported' };
-  tolerance?: Record<string, number>;
-}
-
-const cases: Case[] = readFileSync(join(repoRoot, 'test', 'conformance', 'insights.jsonl'), 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .map((l) => JSON.parse(l) as Case);
+const cases: Case[] = insightsCases();
 
 
 const answered = cases.filter((c) => !('error' in c.expect));
