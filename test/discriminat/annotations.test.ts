@@ -17,16 +17,11 @@ import {
 } from '../../src/discriminat/annotations.js';
 import { publicSuffixTail, TLDTS_VERSION } from '../../src/discriminat/psl.js';
 import { compileAddrMatcher } from '../../src/discriminat/wildcards.js';
+import { fcSeed, propertyRunner } from '../support/property.js';
 
-const SEED = process.env.HAYSTACK_FC_SEED !== undefined ? Number(process.env.HAYSTACK_FC_SEED) : 20260329;
+const SEED = fcSeed(20260329);
 
-function holds<Ts>(name: string, prop: fc.IProperty<Ts>, numRuns: number): void {
-  try {
-    fc.assert(prop, { seed: SEED, numRuns });
-  } catch (e) {
-    throw new Error(`${name}: failed with fast-check seed ${SEED} (rerun with HAYSTACK_FC_SEED=${SEED})\n${(e as Error).message}`, { cause: e });
-  }
-}
+const holds = propertyRunner(SEED);
 
 /** code, severity, [start, end) of each diagnostic: the shape D4.3 specifies. */
 function shape(ds: readonly Diagnostic[]): [string, string, number, number][] {

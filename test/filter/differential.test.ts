@@ -7,17 +7,12 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DiagnosticError } from '../../src/diagnostics/diagnostic.js';
 import { compileFilterPattern, referenceMatches, type CompiledFilterPattern } from '../../src/filter/index.js';
+import { fcSeed, propertyRunner } from '../support/property.js';
 
-const SEED = process.env.HAYSTACK_FC_SEED !== undefined ? Number(process.env.HAYSTACK_FC_SEED) : 20261125;
+const SEED = fcSeed(20261125);
 const RUNS = 30000;
 
-function holds<Ts>(name: string, prop: fc.IProperty<Ts>, numRuns: number): void {
-  try {
-    fc.assert(prop, { seed: SEED, numRuns });
-  } catch (e) {
-    throw new Error(`${name}: failed with fast-check seed ${SEED} (rerun with HAYSTACK_FC_SEED=${SEED})\n${(e as Error).message}`, { cause: e });
-  }
-}
+const holds = propertyRunner(SEED);
 
 const q = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`; // a double-quoted pattern string (spec 2.1)
 const pick = <T>(xs: readonly T[]): fc.Arbitrary<T> => fc.constantFrom(...xs);

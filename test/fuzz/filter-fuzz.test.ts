@@ -14,16 +14,11 @@ import { MAX_LINE_BYTES, type ScanReport } from '../../src/engine/scan.js';
 import { compileFilterPattern, type CompiledFilterPattern } from '../../src/filter/index.js';
 import { filterInputs } from '../../src/filter/plan.js';
 import type { Format } from '../../src/sources/formats.js';
+import { fcSeed, asyncPropertyRunner } from '../support/property.js';
 
-const SEED = process.env.HAYSTACK_FC_SEED !== undefined ? Number(process.env.HAYSTACK_FC_SEED) : 20261125;
+const SEED = fcSeed(20261125);
 
-async function holds<Ts>(name: string, prop: fc.IProperty<Ts> | fc.IAsyncProperty<Ts>, numRuns: number): Promise<void> {
-  try {
-    await fc.assert(prop as fc.IAsyncProperty<Ts>, { seed: SEED, numRuns });
-  } catch (e) {
-    throw new Error(`${name}: failed with fast-check seed ${SEED} (rerun with HAYSTACK_FC_SEED=${SEED})\n${(e as Error).message}`, { cause: e });
-  }
-}
+const holds = asyncPropertyRunner(SEED);
 
 // ---- (a) random pattern text ---------------------------------------------------------------
 

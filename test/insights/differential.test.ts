@@ -18,20 +18,13 @@ import { bestClause } from '../../src/engine/literals.js';
 import { queryClauses } from '../../src/insights/prefilter.js';
 import { referenceRunQuery } from '../../src/insights/reference.js';
 import { queryInputs } from '../../src/insights/scan.js';
+import { fcSeed, propertyRunner } from '../support/property.js';
 
-const SEED = process.env.HAYSTACK_FC_SEED !== undefined ? Number(process.env.HAYSTACK_FC_SEED) : 20261125;
+const SEED = fcSeed(20261125);
 const RUNS = Number(process.env.HS_RUNS ?? 4000);
 const NOW = Date.UTC(2024, 4, 2);
 
-function holds<Ts>(name: string, prop: fc.IProperty<Ts>, numRuns: number): void {
-  try {
-    fc.assert(prop, { seed: SEED, numRuns });
-  } catch (e) {
-    const cause = (e as Error).cause;
-    const why = cause instanceof Error ? `\n${cause.message}` : '';
-    throw new Error(`${name}: failed with fast-check seed ${SEED} (rerun with HAYSTACK_FC_SEED=${SEED})\n${(e as Error).message}${why}`, { cause: e });
-  }
-}
+const holds = propertyRunner(SEED);
 
 const pick = <T>(xs: readonly T[]): fc.Arbitrary<T> => fc.constantFrom(...xs);
 

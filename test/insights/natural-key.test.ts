@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { compareNaturalKeys, naturalCompare, naturalKey, Timestamp, type Value } from '../../src/insights/values.js';
+import { fcSeed } from '../support/property.js';
 
-const SEED = process.env.HAYSTACK_FC_SEED !== undefined ? Number(process.env.HAYSTACK_FC_SEED) : 20261125;
+const SEED = fcSeed(20261125);
 
 // Texts mixing digit runs (with leading zeros), letters, signs, dots and a non-BMP character,
 // so every branch of the comparison is reached: numbers, number-looking strings, chunked text.

@@ -11,8 +11,9 @@ import fc from 'fast-check';
 import { cloudFormationJsonTargets, cloudFormationYamlTargets } from '../../src/lint/cloudformation.js';
 import type { Extraction } from '../../src/lint/target.js';
 import { terraformTargets } from '../../src/lint/terraform.js';
+import { fcSeed } from '../support/property.js';
 
-const SEED = process.env.HAYSTACK_FC_SEED !== undefined ? Number(process.env.HAYSTACK_FC_SEED) : 20261125;
+const SEED = fcSeed(20261125);
 const RUNS = Number(process.env.HAYSTACK_FC_RUNS ?? 300);
 
 const FLOW = ['a', 'b', 'Z', '0', ' ', '"', '\\', '$', '{', '}', '%', "'", 'é', '😀', '\t', ':', '#', '-', '!', '|', '*', '[', ']', ','];

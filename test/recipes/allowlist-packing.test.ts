@@ -10,16 +10,11 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseAnnotation } from '../../src/discriminat/annotations.js';
 import { AllowlistTally, buildAllowlist, cidrForRule, packAllowlist } from '../../src/recipes/allowlist.js';
+import { fcSeed, propertyRunner } from '../support/property.js';
 
-const SEED = process.env.HAYSTACK_FC_SEED !== undefined ? Number(process.env.HAYSTACK_FC_SEED) : 20260329;
+const SEED = fcSeed(20260329);
 
-function holds<Ts>(name: string, prop: fc.IProperty<Ts>, numRuns: number): void {
-  try {
-    fc.assert(prop, { seed: SEED, numRuns });
-  } catch (e) {
-    throw new Error(`${name}: failed with fast-check seed ${SEED} (rerun with HAYSTACK_FC_SEED=${SEED})\n${(e as Error).message}`, { cause: e });
-  }
-}
+const holds = propertyRunner(SEED);
 
 const labelArb = fc.stringMatching(/^[a-z0-9_-]{1,40}$/);
 /** Hostnames of 2-5 labels (no IPv4 literals), some with a leading `*` label (a fold). */

@@ -20,18 +20,13 @@ import { referenceMatches } from '../../src/filter/reference.js';
 import { QueryError, runQuery } from '../../src/insights/index.js';
 import { referenceRunQuery } from '../../src/insights/reference.js';
 import { contentOf, corpusDir, manifest, splitLines } from './corpus.js';
+import { fcSeed, propertyRunner } from '../support/property.js';
 
-const SEED = process.env.HAYSTACK_FC_SEED !== undefined ? Number(process.env.HAYSTACK_FC_SEED) : 20261125;
+const SEED = fcSeed(20261125);
 const ORACLE_MAX = 4 * 1024;
 const MAX_LINE = 128 * 1024;
 
-function holds<Ts>(name: string, prop: fc.IProperty<Ts>, numRuns: number): void {
-  try {
-    fc.assert(prop, { seed: SEED, numRuns });
-  } catch (e) {
-    throw new Error(`${name}: failed with fast-check seed ${SEED} (rerun with HAYSTACK_FC_SEED=${SEED})\n${(e as Error).message}`, { cause: e });
-  }
-}
+const holds = propertyRunner(SEED);
 
 /** Every line of the corpus as bytes, as it is in the file. */
 function corpusLineBytes(): Buffer[] {
