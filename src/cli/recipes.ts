@@ -11,7 +11,7 @@ import { isRequired, type Recipe, type RecipeParam, RECIPES } from '../recipes/c
 import { type CompiledRecipe, compileRecipe, fillRecipe, findRecipe, RecipeError, runRecipe } from '../recipes/run.js';
 import { Exit, printDiagnostics, printError } from './io.js';
 import { printQueryResult } from './query-output.js';
-import { addScanOptions, prepareScan, runScan, type ScanFlags, scanExit } from './scan-options.js';
+import { addScanOptions, collect, prepareScan, runScan, type ScanFlags, scanExit } from './scan-options.js';
 
 const LIST_FORMATS = ['text', 'json'] as const;
 type ListFormat = (typeof LIST_FORMATS)[number];
@@ -68,7 +68,7 @@ export function recipesCommand(): Command {
     .description('run a recipe over local logs, or --show its filled-in pattern or query')
     .argument('<name>', 'the recipe (haystack recipes lists them)')
     .argument('[paths...]', 'files, directories (read recursively), .gz files, or - for stdin')
-    .option('-p, --param <name=value>', 'a parameter of the recipe (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('-p, --param <name=value>', 'a parameter of the recipe (repeatable)', collect, [])
     .option('--show', 'print the filled-in pattern or query (to paste into CloudWatch) and read no input')
     .option('-c, --count', 'filter recipes: print only the number of matching events')
     .addOption(new Option('-o, --output <format>', 'filter recipes: raw|json|ndjson (default raw); query recipes: table|json|ndjson|csv|markdown (default table)').choices(RUN_FORMATS))
