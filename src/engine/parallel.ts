@@ -40,7 +40,7 @@ export interface PartJob {
   readonly countOnly: boolean;
 }
 
-/** Matched events of a part, packed for transfer: line bytes back to back. */
+/** Matched events of a part, packed for the trip: line bytes back to back. */
 export interface PartEvents {
   readonly data: Uint8Array;
   readonly ends: number[];
@@ -92,55 +92,78 @@ export async function fileParts(path: string, size: number, partBytes = PART_BYT
   }
 }
 
+/**
+ * Jobs a worker holds at once: the one it scans and the next, already in its message queue, so
+ * it never waits for this thread (busy or descheduled while every core scans) between parts.
+ */
+export const JOBS_PER_WORKER = 2;
+
+interface Pending {
+  readonly resolve: (r: PartResult) => void;
+  readonly reject: (e: Error) => void;
+}
+
 /** A fixed set of workers taking part jobs; results come back per job. */
 export class WorkerPool {
   private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
-  private readonly waiting: { job: PartJob; resolve: (r: PartResult) => void; reject: (e: Error) => void }[] = [];
-  private readonly running = new Map<Worker, { resolve: (r: PartResult) => void; reject: (e: Error) => void }>();
+  private readonly waiting: { job: PartJob; pending: Pending }[] = [];
+  /** Each worker's jobs in the order posted, which is the order it answers them. */
+  private readonly posted = new Map<Worker, Pending[]>();
 
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
       const w = new Worker(new URL('./worker.js', import.meta.url));
-      w.on('message', (r: PartResult) => this.done(w, null, r));
-      w.on('error', (e) => this.done(w, e, null));
+      w.on('message', (r: PartResult) => this.done(w, r));
+      w.on('error', (e) => this.failed(e));
       w.unref(); // an idle worker does not keep the process alive; a busy one is ref'd
       this.workers.push(w);
-      this.idle.push(w);
+      this.posted.set(w, []);
     }
   }
 
   run(job: PartJob): Promise<PartResult> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ job, resolve, reject });
+      this.waiting.push({ job, pending: { resolve, reject } });
       this.pump();
     });
   }
 
   private pump(): void {
-    while (this.idle.length > 0 && this.waiting.length > 0) {
-      const w = this.idle.pop()!;
-      const { job, resolve, reject } = this.waiting.shift()!;
-      this.running.set(w, { resolve, reject });
-      w.ref();
-      w.postMessage(job);
+    while (this.waiting.length > 0) {
+      // The worker holding fewest jobs takes the next one.
+      let best: Worker | null = null;
+      for (const w of this.workers) {
+        const n = this.posted.get(w)!.length;
+        if (n < JOBS_PER_WORKER && (best === null || n < this.posted.get(best)!.length)) best = w;
+      }
+      if (best === null) return;
+      const { job, pending } = this.waiting.shift()!;
+      const queue = this.posted.get(best)!;
+      if (queue.length === 0) best.ref();
+      queue.push(pending);
+      best.postMessage(job);
     }
   }
 
-  private done(w: Worker, err: Error | null, r: PartResult | null): void {
-    const cb = this.running.get(w);
-    this.running.delete(w);
-    w.unref();
-    this.idle.push(w);
-    if (cb) {
-      if (err) cb.reject(err);
-      else cb.resolve(r!);
-    }
+  private done(w: Worker, r: PartResult): void {
+    const queue = this.posted.get(w)!;
+    const cb = queue.shift();
+    if (queue.length === 0) w.unref();
+    cb?.resolve(r);
     this.pump();
   }
 
+  /** A worker died (its thread threw): every job fails, and the pool is not used again. */
+  private failed(e: Error): void {
+    const all = [...this.posted.values()].flat().concat(this.waiting.map((x) => x.pending));
+    this.waiting.length = 0;
+    for (const q of this.posted.values()) q.length = 0;
+    for (const p of all) p.reject(e);
+    void this.close();
+  }
+
   async close(): Promise<void> {
-    pools.delete(this.workers.length);
+    if (pools.get(this.workers.length) === this) pools.delete(this.workers.length);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

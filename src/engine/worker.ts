@@ -1,58 +1,62 @@
 /**
  * A scan worker: scans one part of a file with a plan built from its spec (parallel.ts) and
- * posts back what matched, packed for transfer.
+ * posts back what matched, packed into one buffer.
  */
 import { parentPort } from 'node:worker_threads';
 import type { PartEvents, PartJob, PartResult } from './parallel.js';
-import { type LinePlan, scan } from './scan.js';
+import { type LinePlan, PartScanner } from './scan.js';
 
 const plans = new Map<string, LinePlan>();
+/** The scanner of the last job's kind: the parts of one scan all reuse it. */
+let last: { key: string; scanner: PartScanner } | null = null;
 
-async function planFor(job: PartJob): Promise<LinePlan> {
-  const key = `${job.plan.module}\u0000${JSON.stringify(job.plan.spec)}`;
-  let plan = plans.get(key);
+async function scannerFor(job: PartJob): Promise<PartScanner> {
+  const planKey = `${job.plan.module}\u0000${JSON.stringify(job.plan.spec)}`;
+  const key = JSON.stringify([planKey, job.name, job.format, job.timeStart ?? null, job.timeEnd ?? null, job.maxLineBytes ?? null]);
+  if (last?.key === key) return last.scanner;
+  let plan = plans.get(planKey);
   if (!plan) {
     const mod = (await import(job.plan.module)) as { linePlanFromSpec(spec: unknown): LinePlan };
     plan = mod.linePlanFromSpec(job.plan.spec);
-    plans.set(key, plan);
+    plans.set(planKey, plan);
   }
-  return plan;
+  if (job.format === 'aws-json') throw new Error('aws-json input is not split into parts');
+  const scanner = new PartScanner(plan, job.format, job.name, {
+    ...(job.timeStart !== undefined ? { start: job.timeStart } : {}),
+    ...(job.timeEnd !== undefined ? { end: job.timeEnd } : {}),
+    ...(job.maxLineBytes !== undefined ? { maxLineBytes: job.maxLineBytes } : {}),
+  });
+  last = { key, scanner };
+  return scanner;
 }
 
 parentPort!.on('message', (job: PartJob) => {
   void (async () => {
-    const plan = await planFor(job);
+    const scanner = await scannerFor(job);
     const parts: Buffer[] = [];
     const ev: PartEvents = { data: new Uint8Array(0), ends: [], messageOffsets: [], messages: [], timestamps: [], streams: [], groups: [], lines: [] };
     let total = 0;
-    const report = await scan(
-      [{ name: job.name, path: job.path, range: { start: job.start, end: job.end } }],
-      plan,
-      (e) => {
-        if (job.countOnly) return;
-        // A copy: the scan reuses its read buffer for the next chunk.
-        const raw = Buffer.from(e.raw ?? Buffer.from(e.message, 'utf8'));
-        parts.push(raw);
-        total += raw.length;
-        ev.ends.push(total);
-        const mb = e.messageBytes;
-        // The message is a suffix of the line in every line format that has message bytes.
-        ev.messageOffsets.push(mb !== null && e.raw !== null ? raw.length - mb.length : -1);
-        ev.messages.push(mb !== null && e.raw !== null ? null : e.message);
-        ev.timestamps.push(e.timestamp);
-        ev.streams.push(e.logStream);
-        ev.groups.push(e.logGroup);
-        ev.lines.push(e.line ?? 0);
-      },
-      {
-        format: job.format,
-        ...(job.timeStart !== undefined ? { start: job.timeStart } : {}),
-        ...(job.timeEnd !== undefined ? { end: job.timeEnd } : {}),
-        ...(job.maxLineBytes !== undefined ? { maxLineBytes: job.maxLineBytes } : {}),
-        partOfFile: true,
-      },
-    );
-    // A buffer of its own (not Node's shared pool), so its memory can be transferred.
+    const report = scanner.scanPart(job.path, job.start, job.end, (e) => {
+      if (job.countOnly) return;
+      // A copy: the scanner reuses its read buffer for the next chunk.
+      const raw = Buffer.from(e.raw ?? Buffer.from(e.message, 'utf8'));
+      parts.push(raw);
+      total += raw.length;
+      ev.ends.push(total);
+      const mb = e.messageBytes;
+      // The message is a suffix of the line in every line format that has message bytes.
+      ev.messageOffsets.push(mb !== null && e.raw !== null ? raw.length - mb.length : -1);
+      ev.messages.push(mb !== null && e.raw !== null ? null : e.message);
+      ev.timestamps.push(e.timestamp);
+      ev.streams.push(e.logStream);
+      ev.groups.push(e.logGroup);
+      ev.lines.push(e.line ?? 0);
+    });
+    // A buffer of its own (not Node's shared pool, which would be cloned whole). It is copied
+    // to the main thread, not transferred: the first ArrayBuffer a thread detaches makes V8
+    // throw away all code that reads typed arrays and compile it again with detach checks,
+    // and every later part then scanned about 15% slower (2 threads over 10M lines: 2.4 s,
+    // against 2.25 s with the copy).
     const data = Buffer.allocUnsafeSlow(total);
     let at = 0;
     for (const p of parts) at += p.copy(data, at);
@@ -63,6 +67,6 @@ parentPort!.on('message', (job: PartJob) => {
       events: { ...ev, data },
       bytes: job.end - job.start,
     };
-    parentPort!.postMessage(result, [data.buffer as ArrayBuffer]);
+    parentPort!.postMessage(result);
   })();
 });

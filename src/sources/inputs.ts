@@ -13,8 +13,6 @@ export interface Input {
   readonly name: string;
   /** Null for stdin. */
   readonly path: string | null;
-  /** Only these bytes of the file, [start, end): a part of a file split across threads. */
-  readonly range?: { readonly start: number; readonly end: number };
   /**
    * An input that is not a file (a CloudWatch log group): its bytes, read when the scan gets
    * to it. A failure that must stop the scan is thrown as an InputError.
@@ -101,7 +99,7 @@ export async function resolveInputs(args: readonly string[], stdinIsTty: boolean
 export async function openInput(input: Input): Promise<{ stream: AsyncIterable<Buffer> }> {
   if (input.open) return { stream: input.open() };
   if (input.path === null) return { stream: chunksOf(process.stdin) };
-  return { stream: readFile(input.path, input.range) };
+  return { stream: readFile(input.path) };
 }
 
 /**
@@ -111,17 +109,16 @@ export async function openInput(input: Input): Promise<{ stream: AsyncIterable<B
  * until the next one is asked for; what the scan keeps longer, it copies. A gzip file (known
  * by its magic bytes) is handed to the stream path, whose inflater keeps its input chunks.
  */
-async function* readFile(path: string, range: Input['range']): AsyncGenerator<Buffer> {
+async function* readFile(path: string): AsyncGenerator<Buffer> {
   const fh = await fsp.open(path, 'r');
   let pending: Promise<{ bytesRead: number }> | null = null;
   const buffers: Buffer[] = [];
   try {
     // A FIFO has no positions: it is read in order (position null).
     const positioned = (await fh.stat()).isFile();
-    const end = range?.end ?? Infinity;
-    let pos = range?.start ?? 0;
+    let pos = 0;
     buffers.push(takeBuffer(), takeBuffer());
-    const readInto = (b: Buffer): Promise<{ bytesRead: number }> => fh.read(b, 0, Math.min(b.length, end - pos), positioned ? pos : null);
+    const readInto = (b: Buffer): Promise<{ bytesRead: number }> => fh.read(b, 0, b.length, positioned ? pos : null);
     let which = 0;
     pending = readInto(buffers[0]!);
     let first = true;
@@ -130,16 +127,15 @@ async function* readFile(path: string, range: Input['range']): AsyncGenerator<Bu
       pending = null;
       if (bytesRead === 0) return;
       const chunk = buffers[which]!.subarray(0, bytesRead); // a new view each time, so caches keyed on it reset
-      if (first && !range && bytesRead >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) {
+      if (first && bytesRead >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) {
         yield* chunksOf(createReadStream(path, { highWaterMark: CHUNK_BYTES }));
         return;
       }
       first = false;
       pos += bytesRead;
       which ^= 1;
-      if (pos < end) pending = readInto(buffers[which]!);
+      pending = readInto(buffers[which]!);
       yield chunk;
-      if (pending === null) return;
     }
   } finally {
     await pending?.catch(() => undefined);
