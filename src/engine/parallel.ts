@@ -10,12 +10,26 @@ import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { IssueCount, IssueKind } from '../sources/issues.js';
 import type { Format } from '../sources/formats.js';
+import type { ScannedEvent } from './scan.js';
 
 export interface ParallelPlan {
   /** URL of a module that exports `linePlanFromSpec(spec)`. */
   readonly module: string;
   /** Plain data (structured-cloneable) the module builds the plan from. */
   readonly spec: unknown;
+  /**
+   * The module also exports `partAggregatorFromSpec(spec)`: a worker hands it each matched
+   * event and sends back its summary of each part in place of the events (for the scan's
+   * `onPartSummary`).
+   */
+  readonly aggregate?: boolean;
+}
+
+/** Sums up a worker's matched events, part by part. */
+export interface PartAggregator {
+  push(e: ScannedEvent): void;
+  /** The part's summary (structured-cloneable), and a fresh start for the next part. */
+  take(): unknown;
 }
 
 /** Parts are about this big: large enough to amortise a message, small enough to bound memory. */
@@ -58,6 +72,8 @@ export interface PartResult {
   readonly matched: number;
   readonly issues: [IssueKind, IssueCount][];
   readonly events: PartEvents;
+  /** The aggregator's summary of the part, with an aggregating plan. */
+  readonly summary?: unknown;
   readonly bytes: number;
 }
 

@@ -13,7 +13,7 @@ import { CHUNK_BYTES, type Input, InputError, openInput } from '../sources/input
 import { ScanIssues } from '../sources/issues.js';
 import { parseIsoTimestamp } from '../sources/time.js';
 import { LineGate } from './gate.js';
-import { fileParts, JOBS_PER_WORKER, MIN_PARALLEL_BYTES, type ParallelPlan, type PartResult, sharedPool, type WorkerPool } from './parallel.js';
+import { fileParts, JOBS_PER_WORKER, MIN_PARALLEL_BYTES, PART_BYTES, type ParallelPlan, type PartResult, sharedPool, type WorkerPool } from './parallel.js';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 
@@ -69,6 +69,11 @@ export interface ScanOptions {
   readonly parallel?: ParallelPlan;
   /** The caller only counts matches: workers need not send matched lines back. */
   readonly countOnly?: boolean;
+  /**
+   * With an aggregating parallel plan (ParallelPlan.aggregate): each part's summary, in file
+   * order. The matched events of those parts do not reach onMatch.
+   */
+  readonly onPartSummary?: (summary: unknown) => void;
   /** Tuning and tests: split files of at least this many bytes into parts of about `partBytes`. */
   readonly parallelMinBytes?: number;
   readonly partBytes?: number;
@@ -105,6 +110,7 @@ export async function scan(
 
   let pool: WorkerPool | null = null;
   const threads = Math.max(1, options.threads ?? 1);
+  if (options.parallel?.aggregate && !options.onPartSummary) throw new Error('an aggregating parallel plan needs onPartSummary');
   for (const input of inputs) {
     if (options.parallel && threads > 1 && input.path !== null) {
       const candidate = await parallelCandidate(input.path, options.parallelMinBytes ?? MIN_PARALLEL_BYTES);
@@ -306,7 +312,10 @@ async function scanInParts(
   issues: ScanIssues,
   onMatch: (e: ScannedEvent) => void | Promise<void>,
 ): Promise<{ lines: number; matched: number }> {
-  const parts = await fileParts(path, size, options.partBytes);
+  // Parts that send back no events can be big: fewer parts to merge and to start. Eight per
+  // thread keep the threads finishing together.
+  const holdsNothing = options.countOnly === true || plan.aggregate === true;
+  const parts = await fileParts(path, size, options.partBytes ?? (holdsNothing ? Math.max(PART_BYTES, Math.ceil(size / (threads * 8))) : PART_BYTES));
   const pending: Promise<PartResult>[] = [];
   let next = 0;
   const submit = (): void => {
@@ -335,6 +344,7 @@ async function scanInParts(
     const r = await pending.shift()!;
     if (next < parts.length) submit();
     issues.merge(new Map(r.issues), lines);
+    if (r.summary !== undefined) options.onPartSummary!(r.summary);
     const ev = r.events;
     const data = Buffer.from(ev.data.buffer, ev.data.byteOffset, ev.data.byteLength);
     let from = 0;

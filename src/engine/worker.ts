@@ -3,20 +3,30 @@
  * posts back what matched, packed into one buffer.
  */
 import { parentPort } from 'node:worker_threads';
-import type { PartEvents, PartJob, PartResult } from './parallel.js';
+import type { PartAggregator, PartEvents, PartJob, PartResult } from './parallel.js';
 import { type LinePlan, PartScanner } from './scan.js';
+
+interface PlanModule {
+  linePlanFromSpec(spec: unknown): LinePlan;
+  partAggregatorFromSpec?(spec: unknown): PartAggregator;
+}
+
+interface Scanning {
+  readonly scanner: PartScanner;
+  readonly aggregator: PartAggregator | null;
+}
 
 const plans = new Map<string, LinePlan>();
 /** The scanner of the last job's kind: the parts of one scan all reuse it. */
-let last: { key: string; scanner: PartScanner } | null = null;
+let last: { key: string; scanning: Scanning } | null = null;
 
-async function scannerFor(job: PartJob): Promise<PartScanner> {
+async function scanningFor(job: PartJob): Promise<Scanning> {
   const planKey = `${job.plan.module}\u0000${JSON.stringify(job.plan.spec)}`;
   const key = JSON.stringify([planKey, job.name, job.format, job.timeStart ?? null, job.timeEnd ?? null, job.maxLineBytes ?? null]);
-  if (last?.key === key) return last.scanner;
+  if (last?.key === key) return last.scanning;
+  const mod = (await import(job.plan.module)) as PlanModule;
   let plan = plans.get(planKey);
   if (!plan) {
-    const mod = (await import(job.plan.module)) as { linePlanFromSpec(spec: unknown): LinePlan };
     plan = mod.linePlanFromSpec(job.plan.spec);
     plans.set(planKey, plan);
   }
@@ -26,17 +36,20 @@ async function scannerFor(job: PartJob): Promise<PartScanner> {
     ...(job.timeEnd !== undefined ? { end: job.timeEnd } : {}),
     ...(job.maxLineBytes !== undefined ? { maxLineBytes: job.maxLineBytes } : {}),
   });
-  last = { key, scanner };
-  return scanner;
+  // An aggregator holds a scan's running state: one per scan (a key), not shared across them.
+  const aggregator = job.plan.aggregate ? mod.partAggregatorFromSpec!(job.plan.spec) : null;
+  last = { key, scanning: { scanner, aggregator } };
+  return last.scanning;
 }
 
 parentPort!.on('message', (job: PartJob) => {
   void (async () => {
-    const scanner = await scannerFor(job);
+    const { scanner, aggregator } = await scanningFor(job);
     const parts: Buffer[] = [];
     const ev: PartEvents = { data: new Uint8Array(0), ends: [], messageOffsets: [], messages: [], timestamps: [], streams: [], groups: [], lines: [] };
     let total = 0;
     const report = scanner.scanPart(job.path, job.start, job.end, (e) => {
+      if (aggregator !== null) return aggregator.push(e);
       if (job.countOnly) return;
       // A copy: the scanner reuses its read buffer for the next chunk.
       const raw = Buffer.from(e.raw ?? Buffer.from(e.message, 'utf8'));
@@ -65,6 +78,7 @@ parentPort!.on('message', (job: PartJob) => {
       matched: report.matched,
       issues: [...report.issues.byKind],
       events: { ...ev, data },
+      ...(aggregator !== null ? { summary: aggregator.take() } : {}),
       bytes: job.end - job.start,
     };
     parentPort!.postMessage(result);

@@ -24,6 +24,7 @@ import {
   compareNaturalKeys,
   type NaturalKey,
   naturalKey,
+  revive,
   Timestamp,
   toNumber,
   toText,
@@ -350,9 +351,50 @@ export interface Pipeline {
   readonly rows: Rec[];
   /** How many rows reached the end before the default 10,000-row cap (spec 5.4). */
   total(): number;
+  /** The stats stage that workers can feed (see `workerStatsIndex`), or null. */
+  readonly stats: MergeableStats | null;
 }
 
-export function buildPipeline(commands: readonly Command[], hasLimit: boolean, ctx: EvalContext): Pipeline {
+/**
+ * A stats stage's groups as data, to be merged into the stats stage of another thread. Kept
+ * in columns (a few long arrays, not a few small ones per group), which cost far less to
+ * clone across threads when there are many groups.
+ */
+export interface StatsPartial {
+  /** Per group in first-seen order: its key (null: the absent group). */
+  readonly keys: (string | null)[];
+  /** The by-values of group i at [i * by, (i + 1) * by). */
+  readonly values: Value[];
+  /** The aggregate states of group i at [i * slots, (i + 1) * slots). */
+  readonly states: unknown[];
+}
+
+export interface MergeableStats {
+  /** The groups seen since the last take, as data; the stage starts again empty. */
+  take(): StatsPartial;
+  /** Adds groups that a worker saw after every record this stage has seen so far. */
+  merge(p: StatsPartial): void;
+}
+
+/** Commands that decide each record alone, so parts of the input can run them anywhere. */
+const ROW_WISE = new Set<Command['kind']>(['filter', 'fields', 'display', 'parseGlob', 'parseRegex', 'unnest']);
+
+/**
+ * The index of the stats command that scan workers can run, each over its parts of a file,
+ * for the main thread to merge: the first stats, when only row-wise commands come before it,
+ * none of them reads @ptr (a worker does not know the record's place in the whole input),
+ * and every aggregate of it can merge (functions.ts). Else null.
+ */
+export function workerStatsIndex(commands: readonly Command[], readsPtr: (upTo: readonly Command[]) => boolean): number | null {
+  const i = commands.findIndex((c) => !ROW_WISE.has(c.kind));
+  if (i === -1) return null;
+  const c = commands[i]!;
+  if (c.kind !== 'stats' || readsPtr(commands.slice(0, i + 1))) return null;
+  return statsSlots(c).slots.every((sl) => sl.spec.create(sl.constants, DEFAULT_LIMITS).merge !== undefined) ? i : null;
+}
+
+/** `statsAt`: the index of the stats stage to expose as `Pipeline.stats` (workerStatsIndex). */
+export function buildPipeline(commands: readonly Command[], hasLimit: boolean, ctx: EvalContext, statsAt: number | null = null): Pipeline {
   const rows: Rec[] = [];
   // Stages are built from the end, so each knows the next; `ordered` says whether records
   // reaching a stage are already in their real order.
@@ -372,14 +414,21 @@ export function buildPipeline(commands: readonly Command[], hasLimit: boolean, c
     },
     end: () => sink.end(),
   };
+  let stats: MergeableStats | null = null;
   for (let i = commands.length - 1; i >= 0; i--) {
     const c = commands[i]!;
     const following = commands[i + 1];
+    if (i === statsAt && c.kind === 'stats') {
+      const stage = statsStage(c, next, ctx);
+      stats = stage;
+      next = stage;
+      continue;
+    }
     // sort | limit N: keep only the best N while sorting.
     const fusedLimit = c.kind === 'sort' && following?.kind === 'limit' ? following.count : undefined;
     next = stageFor(c, next, orderedBefore[i]!, ctx, fusedLimit);
   }
-  return { head: next, rows, total: () => total };
+  return { head: next, rows, total: () => total, stats };
 }
 
 function finalSink(rows: Rec[], ordered: boolean, cap: number): Stage {
@@ -602,8 +651,8 @@ interface Slot {
   readonly constants: number[];
 }
 
-/** spec 3.5: one accumulator set per group; items evaluated left to right per group (D43). */
-function statsStage(c: Extract<Command, { kind: 'stats' }>, next: Stage, ctx: EvalContext): Stage {
+/** The aggregate calls of a stats command, each in its slot, and where each call is. */
+function statsSlots(c: Extract<Command, { kind: 'stats' }>): { slots: Slot[]; slotOf: Map<Expr, number> } {
   const slots: Slot[] = [];
   const slotOf = new Map<Expr, number>();
   const collect = (e: Expr): void => {
@@ -629,6 +678,12 @@ function statsStage(c: Extract<Command, { kind: 'stats' }>, next: Stage, ctx: Ev
     } else if (e.kind === 'member' || e.kind === 'index') collect(e.object);
   };
   c.items.forEach((it) => collect(it.expr));
+  return { slots, slotOf };
+}
+
+/** spec 3.5: one accumulator set per group; items evaluated left to right per group (D43). */
+function statsStage(c: Extract<Command, { kind: 'stats' }>, next: Stage, ctx: EvalContext): Stage & MergeableStats {
+  const { slots, slotOf } = statsSlots(c);
   const by = c.by.map((b) => ({ name: b.name, f: compileExpr(b.expr) }));
   const items = compileItems(c.items, slotOf);
 
@@ -642,7 +697,11 @@ function statsStage(c: Extract<Command, { kind: 'stats' }>, next: Stage, ctx: Ev
     if (groups.size >= limits.maxGroups + (by.length === 0 ? 1 : 0)) throw new ResourceLimitError('stats groups', limits.maxGroups, '--max-groups');
     return { values, accs: slots.map((s) => s.spec.create(s.constants, limits)) };
   };
-  if (by.length === 0) groups.set('', newGroup([])); // one row even over no records
+  const start = (): void => {
+    groups.clear();
+    if (by.length === 0) groups.set('', newGroup([])); // one row even over no records
+  };
+  start();
 
   return {
     push: (r) => {
@@ -676,6 +735,32 @@ function statsStage(c: Extract<Command, { kind: 'stats' }>, next: Stage, ctx: Ev
         next.push({ fields, sys: null, ts: undefined, seq: seq++ });
       }
       next.end();
+    },
+    take: () => {
+      const keys: (string | null)[] = [];
+      const values: Value[] = [];
+      const states: unknown[] = [];
+      for (const [key, g] of groups) {
+        keys.push(typeof key === 'symbol' ? null : key);
+        for (const v of g.values) values.push(v);
+        for (const a of g.accs) states.push(a.state!());
+      }
+      start();
+      return { keys, values, states };
+    },
+    merge: (p) => {
+      // Parts arrive in input order, so a group new here is placed as one pass places it.
+      const nb = by.length;
+      const ns = slots.length;
+      for (let i = 0; i < p.keys.length; i++) {
+        const k = p.keys[i] ?? ABSENT_GROUP;
+        let g = groups.get(k);
+        if (!g) {
+          g = newGroup(p.values.slice(i * nb, (i + 1) * nb).map(revive));
+          groups.set(k, g);
+        }
+        for (let j = 0; j < ns; j++) g.accs[j]!.merge!(p.states[i * ns + j]);
+      }
     },
   };
 }

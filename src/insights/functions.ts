@@ -14,6 +14,7 @@ import {
   isNumberLooking,
   jsonText,
   naturalCompare,
+  revive,
   type InsightsMap,
   Timestamp,
   toNumber,
@@ -75,6 +76,17 @@ export interface ScalarFunction {
 export interface Accumulator {
   add(value: Value, timestamp: number, seq: number): void;
   result(): Value;
+  /**
+   * Mergeable aggregates (scan workers aggregate parts of a file): the accumulator's state as
+   * structured-cloneable data. Absent for an aggregate whose parts cannot be merged into the
+   * answer one thread would give (stddev: Welford's running sums depend on the order).
+   */
+  state?(): unknown;
+  /**
+   * Adds the state of an accumulator that saw the records after this one's, so the result is
+   * the one of a single accumulator that saw them all (ties resolved as one pass resolves them).
+   */
+  merge?(state: unknown): void;
 }
 
 export interface AggregateFunction {
@@ -534,50 +546,153 @@ function strftime(ms: number, f: string): string {
   });
 }
 
+/**
+ * A sum of doubles kept exactly, as non-overlapping partials (Shewchuk 1997, the algorithm of
+ * Python's math.fsum), and rounded once when read: the same answer in any order of addition.
+ */
+export class ExactSum {
+  private partials: number[] = [];
+  /** Set when a value or the sum is not finite: then the plain IEEE sum is the answer. */
+  private special = 0;
+
+  add(x: number): void {
+    if (!Number.isFinite(x)) {
+      this.special += x;
+      return;
+    }
+    const ps = this.partials;
+    let i = 0;
+    for (const p of ps) {
+      let y = p;
+      if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
+      const hi = x + y;
+      const lo = y - (hi - x);
+      if (lo !== 0) ps[i++] = lo;
+      x = hi;
+    }
+    ps.length = i;
+    if (!Number.isFinite(x)) {
+      // The partials overflowed: keep the overflow as the plain sum does.
+      this.special += x;
+      ps.length = 0;
+      return;
+    }
+    ps.push(x);
+  }
+
+  /** The partials, for merging: adding them to another ExactSum adds this sum exactly. */
+  state(): number[] {
+    return this.partials.slice();
+  }
+
+  /** The exact sum rounded to the nearest double (ties to even). */
+  value(): number {
+    if (this.special !== 0 || Number.isNaN(this.special)) return this.special;
+    const ps = this.partials;
+    let n = ps.length;
+    if (n === 0) return 0;
+    let hi = ps[--n]!;
+    let lo = 0;
+    while (n > 0) {
+      const x = hi;
+      const y = ps[--n]!;
+      hi = x + y;
+      lo = y - (hi - x);
+      if (lo !== 0) break;
+    }
+    // Round half to even across the remaining partials (as math.fsum does).
+    if (n > 0 && ((lo < 0 && ps[n - 1]! < 0) || (lo > 0 && ps[n - 1]! > 0))) {
+      const y = lo * 2;
+      const x = hi + y;
+      if (y === x - hi) hi = x;
+    }
+    return hi;
+  }
+}
+
 // ---- aggregates (7.9, 7.10) -----------------------------------------------------------------
 
 aggregate('count', 0, 1, () => {
   let n = 0;
-  return { add: () => void n++, result: () => n };
+  return {
+    add: () => void n++,
+    result: () => n,
+    state: () => n,
+    merge: (s) => void (n += s as number),
+  };
 }, { countsRecords: true });
 
 aggregate('count_distinct', 1, 1, (_c, limits) => {
   const seen = new Set<string>();
+  const check = (): void => {
+    if (seen.size > limits.maxValues) throw new ResourceLimitError('count_distinct values', limits.maxValues, '--max-values');
+  };
   return {
     add: (v) => {
       if (v === undefined) return;
       seen.add(toText(v)!); // D6, D30: exact
-      if (seen.size > limits.maxValues) throw new ResourceLimitError('count_distinct values', limits.maxValues, '--max-values');
+      check();
     },
     result: () => seen.size,
+    state: () => [...seen],
+    merge: (s) => {
+      for (const t of s as string[]) seen.add(t);
+      check();
+    },
   };
 });
 
-function numericAcc(finish: (xs: { sum: number; n: number; sumSq: number }) => Value): AggregateFunction['create'] {
+/** D31: the numeric form of a value for sum and avg; undefined skips it. */
+function numericValue(v: Value): number | undefined {
+  return typeof v === 'number' ? v : v instanceof Timestamp ? v.ms : typeof v === 'string' ? toNumberLoose(v) : undefined;
+}
+
+/**
+ * sum and avg add exactly (Shewchuk's partials, as Python's math.fsum) and round once: the
+ * answer does not depend on the order of the values, so parts summed by scan workers and
+ * merged give the one-thread answer to the bit. A running double sum would not.
+ */
+function exactSum(finish: (sum: number, n: number) => Value): AggregateFunction['create'] {
   return () => {
-    let sum = 0;
+    const partials = new ExactSum();
     let n = 0;
-    // Welford's method keeps stddev accurate.
-    let mean = 0;
-    let m2 = 0;
     return {
       add: (v) => {
-        const x = typeof v === 'number' ? v : v instanceof Timestamp ? v.ms : typeof v === 'string' ? toNumberLoose(v) : undefined;
+        const x = numericValue(v);
         if (x === undefined) return; // D31
-        sum += x;
+        partials.add(x);
         n++;
-        const d = x - mean;
-        mean += d / n;
-        m2 += d * (x - mean);
       },
-      result: () => finish({ sum, n, sumSq: m2 }),
+      result: () => (n === 0 ? undefined : finish(partials.value(), n)),
+      state: () => ({ partials: partials.state(), n }),
+      merge: (s) => {
+        const o = s as { partials: number[]; n: number };
+        for (const x of o.partials) partials.add(x);
+        n += o.n;
+      },
     };
   };
 }
 
-aggregate('sum', 1, 1, numericAcc(({ sum, n }) => (n === 0 ? undefined : sum)));
-aggregate('avg', 1, 1, numericAcc(({ sum, n }) => (n === 0 ? undefined : sum / n)));
-aggregate('stddev', 1, 1, numericAcc(({ n, sumSq }) => (n === 0 ? undefined : n === 1 ? 0 : Math.sqrt(sumSq / (n - 1))))); // D33
+aggregate('sum', 1, 1, exactSum((sum) => sum));
+aggregate('avg', 1, 1, exactSum((sum, n) => sum / n));
+// D33. Welford's method keeps stddev accurate; its sums depend on the order, so it has no state.
+aggregate('stddev', 1, 1, () => {
+  let n = 0;
+  let mean = 0;
+  let m2 = 0;
+  return {
+    add: (v) => {
+      const x = numericValue(v);
+      if (x === undefined) return; // D31
+      n++;
+      const d = x - mean;
+      mean += d / n;
+      m2 += d * (x - mean);
+    },
+    result: () => (n === 0 ? undefined : n === 1 ? 0 : Math.sqrt(m2 / (n - 1))),
+  };
+});
 
 /** D32: numeric min/max when every value is a number value, natural sort otherwise. */
 function extreme(sign: 1 | -1): AggregateFunction['create'] {
@@ -586,20 +701,34 @@ function extreme(sign: 1 | -1): AggregateFunction['create'] {
     let bestNumKey: number | undefined;
     let allNumeric = true;
     let bestNat: Value;
+    const offerNum = (key: number, v: Value): void => {
+      if (bestNumKey === undefined || (sign === 1 ? key > bestNumKey : key < bestNumKey)) {
+        bestNumKey = key;
+        bestNum = v;
+      }
+    };
+    // Strictly better only: the first of equal values stays, in one pass and across parts.
+    const offerNat = (v: Value): void => {
+      if (bestNat === undefined || naturalCompare(v, bestNat) * sign > 0) bestNat = v;
+    };
     return {
       add: (v) => {
         if (v === undefined) return;
         const key = v instanceof Timestamp ? v.ms : typeof v === 'number' ? v : typeof v === 'string' && isNumberLooking(v) ? Number(v) : undefined;
         if (key === undefined) allNumeric = false;
-        else if (bestNumKey === undefined || (sign === 1 ? key > bestNumKey : key < bestNumKey)) {
-          bestNumKey = key;
-          bestNum = v;
-        }
-        if (bestNat === undefined || naturalCompare(v, bestNat) * sign > 0) bestNat = v;
+        else offerNum(key, v);
+        offerNat(v);
       },
       result: () => {
         if (allNumeric) return typeof bestNum === 'string' ? bestNumKey : bestNum;
         return bestNat;
+      },
+      state: () => ({ bestNum, bestNumKey, allNumeric, bestNat }),
+      merge: (s) => {
+        const o = s as { bestNum: Value; bestNumKey: number | undefined; allNumeric: boolean; bestNat: Value };
+        if (o.bestNumKey !== undefined) offerNum(o.bestNumKey, revive(o.bestNum));
+        if (o.bestNat !== undefined) offerNat(revive(o.bestNat));
+        allNumeric &&= o.allNumeric;
       },
     };
   };
@@ -608,19 +737,27 @@ aggregate('max', 1, 1, extreme(1));
 aggregate('min', 1, 1, extreme(-1));
 
 aggregate('pct', 2, 2, ([p], limits) => {
-  const xs: number[] = [];
+  let xs: number[] = [];
+  const check = (): void => {
+    if (xs.length > limits.maxValues) throw new ResourceLimitError('pct values', limits.maxValues, '--max-values');
+  };
   return {
     add: (v) => {
       const x = toNumber(v);
       if (x === undefined) return;
       xs.push(x);
-      if (xs.length > limits.maxValues) throw new ResourceLimitError('pct values', limits.maxValues, '--max-values');
+      check();
     },
     result: () => {
       if (xs.length === 0) return undefined;
       xs.sort((a, b) => a - b);
       const rank = Math.max(1, Math.ceil(((p ?? 0) / 100) * xs.length)); // D34: nearest rank
       return xs[Math.min(rank, xs.length) - 1];
+    },
+    state: () => xs,
+    merge: (s) => {
+      xs = xs.concat(s as number[]);
+      check();
     },
   };
 }, { constantArgs: true });
@@ -644,17 +781,31 @@ for (const [name, later] of [['earliest', false], ['latest', true]] as const)
         }
       },
       result: () => best,
+      state: () => ({ best, bestTs, any }),
+      merge: (s) => {
+        // The merged records came later: on a tie of times, the one held here stays (D35).
+        const o = s as { best: Value; bestTs: number; any: boolean };
+        if (o.any && (!any || (later ? o.bestTs > bestTs : o.bestTs < bestTs))) {
+          best = revive(o.best);
+          bestTs = o.bestTs;
+          bestSeq = -Infinity; // it came before any record added from now on: a tie keeps it
+          any = true;
+        }
+      },
     };
   }, { readsTimestamp: true });
 
 for (const [name, sign] of [['sortsFirst', -1], ['sortsLast', 1]] as const)
   aggregate(name, 1, 1, () => {
     let best: Value;
+    const offer = (v: Value): void => {
+      if (v !== undefined && (best === undefined || naturalCompare(v, best) * sign > 0)) best = v;
+    };
     return {
-      add: (v) => {
-        if (v !== undefined && (best === undefined || naturalCompare(v, best) * sign > 0)) best = v;
-      },
+      add: offer,
       result: () => best,
+      state: () => best,
+      merge: (s) => offer(revive(s as Value)),
     };
   });
 

@@ -1,14 +1,16 @@
 /**
- * A query's leading `filter` commands as a line plan, so scan workers can drop the lines
- * those filters reject before anything crosses a thread. The main thread still runs the
- * whole query on what comes back (the leading filters again included), so results are those
- * of a one-thread run by construction.
+ * Queries on scan workers. Where workers can run a query's first stats, they aggregate their
+ * parts and the main thread merges them (QueryRun). Else a query's leading `filter` commands
+ * are a line plan, so workers drop the lines those filters reject before anything crosses a
+ * thread; the main thread still runs the whole query on what comes back (the leading filters
+ * again included), so results are those of a one-thread run by construction.
  */
 import type { LinePlan } from '../engine/scan.js';
 import type { Command } from './ast.js';
 import { compileExpr, type QueryEvent, eventRecord } from './compile.js';
 import { FieldDiscovery } from './discovery.js';
-import { compileQuery } from './index.js';
+import { type CompiledQuery, compileQuery, type PartQuerySpec, QueryRun } from './index.js';
+import type { PartAggregator } from '../engine/parallel.js';
 import { bestClause } from '../engine/literals.js';
 import { queryClauses, referencedFields } from './prefilter.js';
 import { truthy } from './values.js';
@@ -26,9 +28,30 @@ export function leadingFilters(commands: readonly Command[]): Extract<Command, {
   return out;
 }
 
-/** How a scan worker rebuilds the plan (engine/parallel.ts). */
-export function linePlanFromSpec(spec: { query: string }): LinePlan {
+/**
+ * The line plan of a query whose stats workers run (QueryRun.partSpec): the query's literal
+ * prefilter, and every other line passed on whole, as the one-thread scan passes them.
+ */
+export function queryLinePlan(q: CompiledQuery): LinePlan {
+  return { literals: bestClause(queryClauses(q.ast.commands)) ?? [], decodesJson: true, test: () => true, testBytes: () => true };
+}
+
+/** A worker's aggregator of parts for a query whose stats it runs (engine/parallel.ts). */
+export function partAggregatorFromSpec(spec: PartQuerySpec): PartAggregator {
+  const run = QueryRun.forParts(spec);
+  return {
+    push: (e) => run.push(e, e.messageBytes),
+    take: () => run.takePart(),
+  };
+}
+
+/**
+ * How a scan worker rebuilds the plan (engine/parallel.ts): a query's stats (the spec of
+ * QueryRun.partSpec), or only its leading filters (a spec of the query alone).
+ */
+export function linePlanFromSpec(spec: { query: string } | PartQuerySpec): LinePlan {
   const q = compileQuery(spec.query);
+  if ('now' in spec) return queryLinePlan(q);
   const filters = leadingFilters(q.ast.commands);
   if (filters === null) throw new Error('the query has no leading filter a worker can run');
   const conditions = filters.map((f) => compileExpr(f.condition));

@@ -37,6 +37,22 @@ export function toNumberLoose(v: Value): number | undefined {
   return toNumber(v);
 }
 
+/**
+ * A value back from another thread: structured cloning keeps maps, lists, strings and numbers
+ * but turns a Timestamp into a plain object, which this turns back.
+ */
+export function revive(v: unknown): Value {
+  if (v === undefined || typeof v === 'string' || typeof v === 'number') return v;
+  if (v instanceof Timestamp) return v;
+  if (Array.isArray(v)) return v.map(revive);
+  if (v instanceof Map) {
+    const m: InsightsMap = new Map();
+    for (const [k, x] of v as Map<string, unknown>) m.set(k, revive(x));
+    return m;
+  }
+  return new Timestamp((v as { ms: number }).ms);
+}
+
 export function isList(v: Value): v is Value[] {
   return Array.isArray(v);
 }
