@@ -612,37 +612,52 @@ export class ExactSum {
 
 // ---- aggregates (7.9, 7.10) -----------------------------------------------------------------
 
-aggregate('count', 0, 1, () => {
-  let n = 0;
-  return {
-    add: () => void n++,
-    result: () => n,
-    state: () => n,
-    merge: (s) => void (n += s as number),
-  };
-}, { countsRecords: true });
+// Accumulators are classes, not closures: a stats with many groups holds one per group and
+// aggregate, and an object with its methods on a prototype is a fraction of the memory of an
+// object of four closures over a context.
 
-aggregate('count_distinct', 1, 1, (_c, limits) => {
-  const seen = new Set<string>();
-  const check = (): void => {
-    if (seen.size > limits.maxValues) throw new ResourceLimitError('count_distinct values', limits.maxValues, '--max-values');
-  };
-  return {
-    add: (v) => {
-      if (v === undefined) return;
-      seen.add(toText(v)!); // D6, D30: exact
-      check();
-    },
-    result: () => seen.size,
-    state: () => [...seen],
-    merge: (s) => {
-      for (const t of s as string[]) seen.add(t);
-      check();
-    },
-  };
-});
+class CountAcc implements Accumulator {
+  private n = 0;
+  add(): void {
+    this.n++;
+  }
+  result(): Value {
+    return this.n;
+  }
+  state(): unknown {
+    return this.n;
+  }
+  merge(s: unknown): void {
+    this.n += s as number;
+  }
+}
+aggregate('count', 0, 1, () => new CountAcc(), { countsRecords: true });
 
-/** D31: the numeric form of a value for sum and avg; undefined skips it. */
+class CountDistinctAcc implements Accumulator {
+  private readonly seen = new Set<string>();
+  constructor(private readonly limits: QueryLimits) {}
+  private check(): void {
+    if (this.seen.size > this.limits.maxValues) throw new ResourceLimitError('count_distinct values', this.limits.maxValues, '--max-values');
+  }
+  add(v: Value): void {
+    if (v === undefined) return;
+    this.seen.add(toText(v)!); // D6, D30: exact
+    this.check();
+  }
+  result(): Value {
+    return this.seen.size;
+  }
+  state(): unknown {
+    return [...this.seen];
+  }
+  merge(s: unknown): void {
+    for (const t of s as string[]) this.seen.add(t);
+    this.check();
+  }
+}
+aggregate('count_distinct', 1, 1, (_c, limits) => new CountDistinctAcc(limits));
+
+/** D31: the numeric form of a value for sum, avg and stddev; undefined skips it. */
 function numericValue(v: Value): number | undefined {
   return typeof v === 'number' ? v : v instanceof Timestamp ? v.ms : typeof v === 'string' ? toNumberLoose(v) : undefined;
 }
@@ -652,160 +667,174 @@ function numericValue(v: Value): number | undefined {
  * answer does not depend on the order of the values, so parts summed by scan workers and
  * merged give the one-thread answer to the bit. A running double sum would not.
  */
-function exactSum(finish: (sum: number, n: number) => Value): AggregateFunction['create'] {
-  return () => {
-    const partials = new ExactSum();
-    let n = 0;
-    return {
-      add: (v) => {
-        const x = numericValue(v);
-        if (x === undefined) return; // D31
-        partials.add(x);
-        n++;
-      },
-      result: () => (n === 0 ? undefined : finish(partials.value(), n)),
-      state: () => ({ partials: partials.state(), n }),
-      merge: (s) => {
-        const o = s as { partials: number[]; n: number };
-        for (const x of o.partials) partials.add(x);
-        n += o.n;
-      },
-    };
-  };
+class SumAcc implements Accumulator {
+  private readonly sum = new ExactSum();
+  private n = 0;
+  constructor(private readonly average: boolean) {}
+  add(v: Value): void {
+    const x = numericValue(v);
+    if (x === undefined) return; // D31
+    this.sum.add(x);
+    this.n++;
+  }
+  result(): Value {
+    if (this.n === 0) return undefined;
+    return this.average ? this.sum.value() / this.n : this.sum.value();
+  }
+  state(): unknown {
+    return { partials: this.sum.state(), n: this.n };
+  }
+  merge(s: unknown): void {
+    const o = s as { partials: number[]; n: number };
+    for (const x of o.partials) this.sum.add(x);
+    this.n += o.n;
+  }
 }
+aggregate('sum', 1, 1, () => new SumAcc(false));
+aggregate('avg', 1, 1, () => new SumAcc(true));
 
-aggregate('sum', 1, 1, exactSum((sum) => sum));
-aggregate('avg', 1, 1, exactSum((sum, n) => sum / n));
-// D33. Welford's method keeps stddev accurate; its sums depend on the order, so it has no state.
-aggregate('stddev', 1, 1, () => {
-  let n = 0;
-  let mean = 0;
-  let m2 = 0;
-  return {
-    add: (v) => {
-      const x = numericValue(v);
-      if (x === undefined) return; // D31
-      n++;
-      const d = x - mean;
-      mean += d / n;
-      m2 += d * (x - mean);
-    },
-    result: () => (n === 0 ? undefined : n === 1 ? 0 : Math.sqrt(m2 / (n - 1))),
-  };
-});
+/** D33. Welford's method keeps stddev accurate; its sums depend on the order, so it has no state. */
+class StddevAcc implements Accumulator {
+  private n = 0;
+  private mean = 0;
+  private m2 = 0;
+  add(v: Value): void {
+    const x = numericValue(v);
+    if (x === undefined) return; // D31
+    this.n++;
+    const d = x - this.mean;
+    this.mean += d / this.n;
+    this.m2 += d * (x - this.mean);
+  }
+  result(): Value {
+    return this.n === 0 ? undefined : this.n === 1 ? 0 : Math.sqrt(this.m2 / (this.n - 1));
+  }
+}
+aggregate('stddev', 1, 1, () => new StddevAcc());
 
 /** D32: numeric min/max when every value is a number value, natural sort otherwise. */
-function extreme(sign: 1 | -1): AggregateFunction['create'] {
-  return () => {
-    let bestNum: Value;
-    let bestNumKey: number | undefined;
-    let allNumeric = true;
-    let bestNat: Value;
-    const offerNum = (key: number, v: Value): void => {
-      if (bestNumKey === undefined || (sign === 1 ? key > bestNumKey : key < bestNumKey)) {
-        bestNumKey = key;
-        bestNum = v;
-      }
-    };
-    // Strictly better only: the first of equal values stays, in one pass and across parts.
-    const offerNat = (v: Value): void => {
-      if (bestNat === undefined || naturalCompare(v, bestNat) * sign > 0) bestNat = v;
-    };
-    return {
-      add: (v) => {
-        if (v === undefined) return;
-        const key = v instanceof Timestamp ? v.ms : typeof v === 'number' ? v : typeof v === 'string' && isNumberLooking(v) ? Number(v) : undefined;
-        if (key === undefined) allNumeric = false;
-        else offerNum(key, v);
-        offerNat(v);
-      },
-      result: () => {
-        if (allNumeric) return typeof bestNum === 'string' ? bestNumKey : bestNum;
-        return bestNat;
-      },
-      state: () => ({ bestNum, bestNumKey, allNumeric, bestNat }),
-      merge: (s) => {
-        const o = s as { bestNum: Value; bestNumKey: number | undefined; allNumeric: boolean; bestNat: Value };
-        if (o.bestNumKey !== undefined) offerNum(o.bestNumKey, revive(o.bestNum));
-        if (o.bestNat !== undefined) offerNat(revive(o.bestNat));
-        allNumeric &&= o.allNumeric;
-      },
-    };
-  };
+class ExtremeAcc implements Accumulator {
+  private bestNum: Value;
+  private bestNumKey: number | undefined;
+  private allNumeric = true;
+  private bestNat: Value;
+  constructor(private readonly sign: 1 | -1) {}
+  private offerNum(key: number, v: Value): void {
+    if (this.bestNumKey === undefined || (this.sign === 1 ? key > this.bestNumKey : key < this.bestNumKey)) {
+      this.bestNumKey = key;
+      this.bestNum = v;
+    }
+  }
+  // Strictly better only: the first of equal values stays, in one pass and across parts.
+  private offerNat(v: Value): void {
+    if (this.bestNat === undefined || naturalCompare(v, this.bestNat) * this.sign > 0) this.bestNat = v;
+  }
+  add(v: Value): void {
+    if (v === undefined) return;
+    const key = v instanceof Timestamp ? v.ms : typeof v === 'number' ? v : typeof v === 'string' && isNumberLooking(v) ? Number(v) : undefined;
+    if (key === undefined) this.allNumeric = false;
+    else this.offerNum(key, v);
+    this.offerNat(v);
+  }
+  result(): Value {
+    if (this.allNumeric) return typeof this.bestNum === 'string' ? this.bestNumKey : this.bestNum;
+    return this.bestNat;
+  }
+  state(): unknown {
+    return { bestNum: this.bestNum, bestNumKey: this.bestNumKey, allNumeric: this.allNumeric, bestNat: this.bestNat };
+  }
+  merge(s: unknown): void {
+    const o = s as { bestNum: Value; bestNumKey: number | undefined; allNumeric: boolean; bestNat: Value };
+    if (o.bestNumKey !== undefined) this.offerNum(o.bestNumKey, revive(o.bestNum));
+    if (o.bestNat !== undefined) this.offerNat(revive(o.bestNat));
+    this.allNumeric &&= o.allNumeric;
+  }
 }
-aggregate('max', 1, 1, extreme(1));
-aggregate('min', 1, 1, extreme(-1));
+aggregate('max', 1, 1, () => new ExtremeAcc(1));
+aggregate('min', 1, 1, () => new ExtremeAcc(-1));
 
-aggregate('pct', 2, 2, ([p], limits) => {
-  let xs: number[] = [];
-  const check = (): void => {
-    if (xs.length > limits.maxValues) throw new ResourceLimitError('pct values', limits.maxValues, '--max-values');
-  };
-  return {
-    add: (v) => {
-      const x = toNumber(v);
-      if (x === undefined) return;
-      xs.push(x);
-      check();
-    },
-    result: () => {
-      if (xs.length === 0) return undefined;
-      xs.sort((a, b) => a - b);
-      const rank = Math.max(1, Math.ceil(((p ?? 0) / 100) * xs.length)); // D34: nearest rank
-      return xs[Math.min(rank, xs.length) - 1];
-    },
-    state: () => xs,
-    merge: (s) => {
-      xs = xs.concat(s as number[]);
-      check();
-    },
-  };
-}, { constantArgs: true });
+class PctAcc implements Accumulator {
+  private xs: number[] = [];
+  constructor(
+    private readonly p: number,
+    private readonly limits: QueryLimits,
+  ) {}
+  private check(): void {
+    if (this.xs.length > this.limits.maxValues) throw new ResourceLimitError('pct values', this.limits.maxValues, '--max-values');
+  }
+  add(v: Value): void {
+    const x = toNumber(v);
+    if (x === undefined) return;
+    this.xs.push(x);
+    this.check();
+  }
+  result(): Value {
+    const xs = this.xs;
+    if (xs.length === 0) return undefined;
+    xs.sort((a, b) => a - b);
+    const rank = Math.max(1, Math.ceil((this.p / 100) * xs.length)); // D34: nearest rank
+    return xs[Math.min(rank, xs.length) - 1];
+  }
+  state(): unknown {
+    return this.xs;
+  }
+  merge(s: unknown): void {
+    this.xs = this.xs.concat(s as number[]);
+    this.check();
+  }
+}
+aggregate('pct', 2, 2, ([p], limits) => new PctAcc(p ?? 0, limits), { constantArgs: true });
 
-for (const [name, later] of [['earliest', false], ['latest', true]] as const)
-  aggregate(name, 1, 1, () => {
-    let best: Value;
-    let bestTs = 0;
-    let bestSeq = 0;
-    let any = false;
-    return {
-      add: (v, ts, seq) => {
-        if (v === undefined) return;
-        // D35: ties go to the first record in arrival order (smaller seq).
-        const better = !any || (later ? ts > bestTs : ts < bestTs) || (ts === bestTs && seq < bestSeq);
-        if (better) {
-          best = v;
-          bestTs = ts;
-          bestSeq = seq;
-          any = true;
-        }
-      },
-      result: () => best,
-      state: () => ({ best, bestTs, any }),
-      merge: (s) => {
-        // The merged records came later: on a tie of times, the one held here stays (D35).
-        const o = s as { best: Value; bestTs: number; any: boolean };
-        if (o.any && (!any || (later ? o.bestTs > bestTs : o.bestTs < bestTs))) {
-          best = revive(o.best);
-          bestTs = o.bestTs;
-          bestSeq = -Infinity; // it came before any record added from now on: a tie keeps it
-          any = true;
-        }
-      },
-    };
-  }, { readsTimestamp: true });
+class TimeExtremeAcc implements Accumulator {
+  private best: Value;
+  private bestTs = 0;
+  private bestSeq = 0;
+  private any = false;
+  constructor(private readonly later: boolean) {}
+  add(v: Value, ts: number, seq: number): void {
+    if (v === undefined) return;
+    // D35: ties go to the first record in arrival order (smaller seq).
+    if (!this.any || (this.later ? ts > this.bestTs : ts < this.bestTs) || (ts === this.bestTs && seq < this.bestSeq)) {
+      this.best = v;
+      this.bestTs = ts;
+      this.bestSeq = seq;
+      this.any = true;
+    }
+  }
+  result(): Value {
+    return this.best;
+  }
+  state(): unknown {
+    return { best: this.best, bestTs: this.bestTs, any: this.any };
+  }
+  merge(s: unknown): void {
+    // The merged records came later: on a tie of times, the one held here stays (D35).
+    const o = s as { best: Value; bestTs: number; any: boolean };
+    if (o.any && (!this.any || (this.later ? o.bestTs > this.bestTs : o.bestTs < this.bestTs))) {
+      this.best = revive(o.best);
+      this.bestTs = o.bestTs;
+      this.bestSeq = -Infinity; // it came before any record added from now on: a tie keeps it
+      this.any = true;
+    }
+  }
+}
+for (const [name, later] of [['earliest', false], ['latest', true]] as const) aggregate(name, 1, 1, () => new TimeExtremeAcc(later), { readsTimestamp: true });
 
-for (const [name, sign] of [['sortsFirst', -1], ['sortsLast', 1]] as const)
-  aggregate(name, 1, 1, () => {
-    let best: Value;
-    const offer = (v: Value): void => {
-      if (v !== undefined && (best === undefined || naturalCompare(v, best) * sign > 0)) best = v;
-    };
-    return {
-      add: offer,
-      result: () => best,
-      state: () => best,
-      merge: (s) => offer(revive(s as Value)),
-    };
-  });
+class SortsAcc implements Accumulator {
+  private best: Value;
+  constructor(private readonly sign: 1 | -1) {}
+  add(v: Value): void {
+    if (v !== undefined && (this.best === undefined || naturalCompare(v, this.best) * this.sign > 0)) this.best = v;
+  }
+  result(): Value {
+    return this.best;
+  }
+  state(): unknown {
+    return this.best;
+  }
+  merge(s: unknown): void {
+    this.add(revive(s as Value));
+  }
+}
+for (const [name, sign] of [['sortsFirst', -1], ['sortsLast', 1]] as const) aggregate(name, 1, 1, () => new SortsAcc(sign));
 
