@@ -13,7 +13,7 @@ import { CHUNK_BYTES, type Input, InputError, openInput } from '../sources/input
 import { ScanIssues } from '../sources/issues.js';
 import { parseIsoTimestamp } from '../sources/time.js';
 import { LineGate } from './gate.js';
-import { fileParts, JOBS_PER_WORKER, MIN_PARALLEL_BYTES, PART_BYTES, type ParallelPlan, type PartResult, sharedPool, type WorkerPool } from './parallel.js';
+import { fileParts, guidedPartBytes, JOBS_PER_WORKER, MIN_PARALLEL_BYTES, PART_BYTES, type ParallelPlan, type PartResult, sharedPool, type WorkerPool } from './parallel.js';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 
@@ -312,10 +312,8 @@ async function scanInParts(
   issues: ScanIssues,
   onMatch: (e: ScannedEvent) => void | Promise<void>,
 ): Promise<{ lines: number; matched: number }> {
-  // Parts that send back no events can be big: fewer parts to merge and to start. Eight per
-  // thread keep the threads finishing together.
   const holdsNothing = options.countOnly === true || plan.aggregate === true;
-  const parts = await fileParts(path, size, options.partBytes ?? (holdsNothing ? Math.max(PART_BYTES, Math.ceil(size / (threads * 8))) : PART_BYTES));
+  const parts = await fileParts(path, size, options.partBytes ?? (holdsNothing ? guidedPartBytes(threads) : PART_BYTES));
   const pending: Promise<PartResult>[] = [];
   let next = 0;
   const submit = (): void => {
