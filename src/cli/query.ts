@@ -109,7 +109,8 @@ async function runQueryCommand(first: string | undefined, rest: string[], flags:
       ...prepared.options,
       now: prepared.now,
       limits,
-      // Workers only when --threads is given: see RunOptions.queryWorkers.
+      // Workers aggregate a query's stats when they can; they run a query's leading filters
+      // only when --threads is given (see RunOptions.queryWorkers).
       queryWorkers: flags.threads !== undefined,
       ...(start !== undefined && end !== undefined ? { window: { start, end } } : {}),
       onChunk: progress.chunk,

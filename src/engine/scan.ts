@@ -338,23 +338,29 @@ async function scanInParts(
   while (next < parts.length && pending.length < threads * (JOBS_PER_WORKER + 1)) submit();
   let lines = 0;
   let matched = 0;
-  while (pending.length > 0) {
-    const r = await pending.shift()!;
-    if (next < parts.length) submit();
-    issues.merge(new Map(r.issues), lines);
-    if (r.summary !== undefined) options.onPartSummary!(r.summary);
-    const ev = r.events;
-    const data = Buffer.from(ev.data.buffer, ev.data.byteOffset, ev.data.byteLength);
-    let from = 0;
-    for (let i = 0; i < ev.ends.length; i++) {
-      const raw = data.subarray(from, ev.ends[i]);
-      from = ev.ends[i]!;
-      const res = onMatch(new PartEvent(raw, ev.messageOffsets[i]!, ev.messages[i]!, ev.timestamps[i]!, ev.streams[i]!, ev.groups[i]!, name, lines + ev.lines[i]!));
-      if (res) await res;
+  try {
+    while (pending.length > 0) {
+      const r = await pending.shift()!;
+      if (next < parts.length) submit();
+      issues.merge(new Map(r.issues), lines);
+      if (r.summary !== undefined) options.onPartSummary!(r.summary);
+      const ev = r.events;
+      const data = Buffer.from(ev.data.buffer, ev.data.byteOffset, ev.data.byteLength);
+      let from = 0;
+      for (let i = 0; i < ev.ends.length; i++) {
+        const raw = data.subarray(from, ev.ends[i]);
+        from = ev.ends[i]!;
+        const res = onMatch(new PartEvent(raw, ev.messageOffsets[i]!, ev.messages[i]!, ev.timestamps[i]!, ev.streams[i]!, ev.groups[i]!, name, lines + ev.lines[i]!));
+        if (res) await res;
+      }
+      lines += r.lines;
+      matched += r.matched;
+      options.onChunk?.(r.bytes);
     }
-    lines += r.lines;
-    matched += r.matched;
-    options.onChunk?.(r.bytes);
+  } finally {
+    // Stopped early (the consumer or a merge threw): the parts still running are not waited
+    // for, and a failure of theirs is not an unhandled rejection.
+    for (const p of pending) p.catch(() => undefined);
   }
   return { lines, matched };
 }

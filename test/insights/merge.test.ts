@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { compileQuery, QueryRun } from '../../src/index.js';
-import { DEFAULT_LIMITS, ExactSum, lookupFunction } from '../../src/insights/functions.js';
+import { DEFAULT_LIMITS, ExactSum, lookupFunction, ResourceLimitError } from '../../src/insights/functions.js';
 import { queryInputs } from '../../src/insights/scan.js';
 import { Timestamp, type Value } from '../../src/insights/values.js';
 import { fcSeed, propertyRunner } from '../support/property.js';
@@ -162,7 +162,7 @@ describe('queries aggregated by workers', () => {
     const msg: Record<string, unknown> = { dhost: hosts[(i * 7) % 4], bytes: (i % 13) * 1.1, outcome: i % 3 === 0 ? 'disallowed' : 'allowed' };
     if (i % 17 === 0) delete msg.dhost; // the absent group
     // Times repeat, so earliest/latest meet ties that only input order decides.
-    lines.push(`2024-05-01T00:0${i % 5}:00.000Z flow ${JSON.stringify(msg)}`);
+    lines.push(`2024-05-01T00:0${i % 5}:00.000Z ${JSON.stringify(msg)}`);
   }
   const big = join(dir, 'big.log');
   const small = join(dir, 'small.log');
@@ -187,6 +187,7 @@ describe('queries aggregated by workers', () => {
         { name: 'big2', path: big },
       ];
       const one = await queryInputs(q, inputs, { threads: 1, now: 0 });
+      assert.ok(one.result.rows.length > 0 && one.report.issues.byKind.size === 0, 'the lines are read as JSON events');
       for (const partBytes of [200, 3000]) {
         const many = await queryInputs(q, inputs, { threads: 2, parallelMinBytes: 10_000, partBytes, now: 0 });
         assert.deepEqual(many.result.rows, one.result.rows, `parts of ${partBytes} bytes`);
@@ -195,4 +196,15 @@ describe('queries aggregated by workers', () => {
       }
     });
   }
+
+  it('a cap the merge breaks is the ResourceLimitError of one thread, and the scan stops', async () => {
+    const q = compileQuery('stats count() by bytes'); // 13 groups
+    const limits = { maxGroups: 5, maxValues: 1000 };
+    const inputs = [{ name: 'big', path: big }];
+    await assert.rejects(queryInputs(q, inputs, { threads: 1, limits }), ResourceLimitError);
+    await assert.rejects(queryInputs(q, inputs, { threads: 2, parallelMinBytes: 10_000, partBytes: 200, limits }), ResourceLimitError);
+    // The pool is still usable: the parts left running were not waited for, nor lost.
+    const again = await queryInputs(q, inputs, { threads: 2, parallelMinBytes: 10_000, partBytes: 200 });
+    assert.equal(again.result.rows.length, 13);
+  });
 });
