@@ -136,8 +136,10 @@ interface Pending {
 export class WorkerPool {
   private readonly workers: Worker[] = [];
   private readonly waiting: { job: PartJob; pending: Pending }[] = [];
-  /** Each worker's jobs in the order posted, which is the order it answers them. */
+  /** Each worker's jobs in the order posted, which is the order it answers them (worker.ts). */
   private readonly posted = new Map<Worker, Pending[]>();
+  /** Why the pool takes no more jobs (a worker failed, or it was closed); null while it does. */
+  private broken: Error | null = null;
 
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
@@ -152,6 +154,8 @@ export class WorkerPool {
 
   run(job: PartJob): Promise<PartResult> {
     return new Promise((resolve, reject) => {
+      // A scan that still holds a failed or closed pool gets the error, not a promise that never settles.
+      if (this.broken !== null) return reject(this.broken);
       this.waiting.push({ job, pending: { resolve, reject } });
       this.pump();
     });
@@ -184,6 +188,7 @@ export class WorkerPool {
 
   /** A worker died (its thread threw): every job fails, and the pool is not used again. */
   private failed(e: Error): void {
+    this.broken ??= e;
     const all = [...this.posted.values()].flat().concat(this.waiting.map((x) => x.pending));
     this.waiting.length = 0;
     for (const q of this.posted.values()) q.length = 0;
@@ -192,6 +197,7 @@ export class WorkerPool {
   }
 
   async close(): Promise<void> {
+    this.broken ??= new Error('the worker pool is closed');
     if (pools.get(this.workers.length) === this) pools.delete(this.workers.length);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }

@@ -532,6 +532,7 @@ export class PartScanner {
       return result();
     } finally {
       closeSync(fd);
+      sink.onMatch = () => undefined; // hold nothing of this part's consumer until the next
     }
   }
 }

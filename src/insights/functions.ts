@@ -546,67 +546,95 @@ function strftime(ms: number, f: string): string {
   });
 }
 
+/** Adds x to non-overlapping partials exactly (Shewchuk 1997, the msum of Python's math.fsum). */
+function addPartial(ps: number[], x: number): void {
+  let i = 0;
+  for (const p of ps) {
+    let y = p;
+    if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
+    const hi = x + y;
+    const lo = y - (hi - x);
+    if (lo !== 0) ps[i++] = lo;
+    x = hi;
+  }
+  ps.length = i;
+  ps.push(x);
+}
+
+/** The sum of non-overlapping partials rounded once to the nearest double (ties to even). */
+function roundPartials(ps: readonly number[]): number {
+  let n = ps.length;
+  if (n === 0) return 0;
+  let hi = ps[--n]!;
+  let lo = 0;
+  while (n > 0) {
+    const x = hi;
+    const y = ps[--n]!;
+    hi = x + y;
+    lo = y - (hi - x);
+    if (lo !== 0) break;
+  }
+  // Round half to even across the remaining partials (as math.fsum does).
+  if (n > 0 && ((lo < 0 && ps[n - 1]! < 0) || (lo > 0 && ps[n - 1]! > 0))) {
+    const y = lo * 2;
+    const x = hi + y;
+    if (y === x - hi) hi = x;
+  }
+  return hi;
+}
+
+/** Values this big or bigger are kept scaled down by SCALE (exactly: nothing reaches the subnormals). */
+const BIG = 2 ** -900;
+const SCALE = 2 ** 64;
+
+/** An ExactSum's state, for merging. */
+export interface ExactSumState {
+  readonly big: number[];
+  readonly small: number[];
+  readonly special: number;
+}
+
 /**
- * A sum of doubles kept exactly, as non-overlapping partials (Shewchuk 1997, the algorithm of
- * Python's math.fsum), and rounded once when read: the same answer in any order of addition.
+ * A sum of doubles kept exactly and rounded once when read: the same answer in any order of
+ * addition and any grouping into parts, overflow included. Values are kept as partials (as
+ * Python's math.fsum); big ones scaled down by 2^64, so no partial sum overflows on the way
+ * ([1e308, 1e308, -1e308] is 1e308 however it is added); values that are not finite add up
+ * apart, as IEEE adds them (any order gives the same Infinity or NaN).
  */
 export class ExactSum {
-  private partials: number[] = [];
-  /** Set when a value or the sum is not finite: then the plain IEEE sum is the answer. */
+  private readonly big: number[] = [];
+  private readonly small: number[] = [];
   private special = 0;
 
   add(x: number): void {
-    if (!Number.isFinite(x)) {
-      this.special += x;
-      return;
-    }
-    const ps = this.partials;
-    let i = 0;
-    for (const p of ps) {
-      let y = p;
-      if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
-      const hi = x + y;
-      const lo = y - (hi - x);
-      if (lo !== 0) ps[i++] = lo;
-      x = hi;
-    }
-    ps.length = i;
-    if (!Number.isFinite(x)) {
-      // The partials overflowed: keep the overflow as the plain sum does.
-      this.special += x;
-      ps.length = 0;
-      return;
-    }
-    ps.push(x);
+    if (!Number.isFinite(x)) this.special += x;
+    else if (Math.abs(x) >= BIG) addPartial(this.big, x / SCALE);
+    else addPartial(this.small, x);
   }
 
-  /** The partials, for merging: adding them to another ExactSum adds this sum exactly. */
-  state(): number[] {
-    return this.partials.slice();
+  state(): ExactSumState {
+    return { big: this.big.slice(), small: this.small.slice(), special: this.special };
   }
 
-  /** The exact sum rounded to the nearest double (ties to even). */
+  /** Adds the sum whose state this is, exactly. */
+  merge(s: ExactSumState): void {
+    for (const p of s.big) addPartial(this.big, p);
+    for (const p of s.small) addPartial(this.small, p);
+    this.special += s.special;
+  }
+
   value(): number {
     if (this.special !== 0 || Number.isNaN(this.special)) return this.special;
-    const ps = this.partials;
-    let n = ps.length;
-    if (n === 0) return 0;
-    let hi = ps[--n]!;
-    let lo = 0;
-    while (n > 0) {
-      const x = hi;
-      const y = ps[--n]!;
-      hi = x + y;
-      lo = y - (hi - x);
-      if (lo !== 0) break;
+    const all = this.small.slice();
+    for (const p of this.big) {
+      const x = p * SCALE;
+      // A partial that overflows when scaled back is (within rounding) the size of the sum.
+      if (!Number.isFinite(x)) return x;
+      addPartial(all, x);
+      const top = all[all.length - 1]!;
+      if (!Number.isFinite(top)) return top;
     }
-    // Round half to even across the remaining partials (as math.fsum does).
-    if (n > 0 && ((lo < 0 && ps[n - 1]! < 0) || (lo > 0 && ps[n - 1]! > 0))) {
-      const y = lo * 2;
-      const x = hi + y;
-      if (y === x - hi) hi = x;
-    }
-    return hi;
+    return roundPartials(all);
   }
 }
 
@@ -682,11 +710,11 @@ class SumAcc implements Accumulator {
     return this.average ? this.sum.value() / this.n : this.sum.value();
   }
   state(): unknown {
-    return { partials: this.sum.state(), n: this.n };
+    return { sum: this.sum.state(), n: this.n };
   }
   merge(s: unknown): void {
-    const o = s as { partials: number[]; n: number };
-    for (const x of o.partials) this.sum.add(x);
+    const o = s as { sum: ExactSumState; n: number };
+    this.sum.merge(o.sum);
     this.n += o.n;
   }
 }
@@ -754,7 +782,7 @@ aggregate('max', 1, 1, () => new ExtremeAcc(1));
 aggregate('min', 1, 1, () => new ExtremeAcc(-1));
 
 class PctAcc implements Accumulator {
-  private xs: number[] = [];
+  private readonly xs: number[] = [];
   constructor(
     private readonly p: number,
     private readonly limits: QueryLimits,
@@ -779,7 +807,7 @@ class PctAcc implements Accumulator {
     return this.xs;
   }
   merge(s: unknown): void {
-    this.xs = this.xs.concat(s as number[]);
+    for (const x of s as number[]) this.xs.push(x);
     this.check();
   }
 }

@@ -113,21 +113,39 @@ function step(x: number, up: boolean): number {
 }
 
 const abs = (n: bigint): bigint => (n < 0n ? -n : n);
+const MAX_HALF = Number.MAX_VALUE / 2;
 
 describe('ExactSum', () => {
-  it('is the double nearest the exact sum, whatever the order (against BigInt arithmetic)', () => {
-    const magnitude = fc.oneof(fc.double({ min: -1e300, max: 1e300, noNaN: true, noDefaultInfinity: true }), fc.double({ min: -1, max: 1, noNaN: true }), fc.integer().map((n) => n * 0.1));
+  it('is the double nearest the exact sum, whatever the order and the parts (against BigInt arithmetic)', () => {
+    const MAX = Number.MAX_VALUE;
+    const magnitude = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constantFrom(MAX, -MAX, 1e308, -1e308, Number.MIN_VALUE, -Number.MIN_VALUE, 2 ** -1000),
+      fc.double({ min: -1, max: 1, noNaN: true }),
+      fc.integer().map((n) => n * 0.1),
+    );
+    // At or past this many 2^-1074 (MAX plus half its last place), a sum rounds to Infinity.
+    const overflow = (1n << 2098n) - (1n << 2044n);
     holds(
       'exact sum',
-      fc.property(fc.array(magnitude, { maxLength: 30 }), (xs) => {
+      fc.property(fc.array(magnitude, { maxLength: 30 }), fc.nat(30), (xs, cut) => {
         const s = new ExactSum();
         for (const x of xs) s.add(x);
         const r = s.value();
         const reversed = new ExactSum();
         for (const x of [...xs].reverse()) reversed.add(x);
-        assert.equal(Object.is(reversed.value(), r) || reversed.value() === r, true, 'the order changed the sum');
-        if (!Number.isFinite(r)) return; // an overflowing sum (no nearest finite double)
+        // In two parts, the second summed apart and merged after a structured clone.
+        const first = new ExactSum();
+        const second = new ExactSum();
+        xs.forEach((x, i) => (i < cut ? first : second).add(x));
+        first.merge(structuredClone(second.state()));
+        for (const other of [reversed.value(), first.value()]) assert.ok(Object.is(other, r), `${other} against ${r}: the order or the parts changed the sum`);
         const exact = xs.reduce((a, x) => a + scaled(x), 0n);
+        if (abs(exact) >= overflow) {
+          assert.equal(r, exact > 0n ? Infinity : -Infinity);
+          return;
+        }
+        assert.ok(Number.isFinite(r), `${r} for a sum within range`);
         const d = abs(exact - scaled(r));
         for (const n of [step(r, true), step(r, false)]) {
           if (!Number.isFinite(n)) continue;
@@ -135,8 +153,26 @@ describe('ExactSum', () => {
           assert.ok(d <= dn, `${r} is not the nearest double to the sum of ${JSON.stringify(xs)}`);
         }
       }),
-      2000,
+      3000,
     );
+  });
+
+  it('values that are not finite add as IEEE adds them, in parts too', () => {
+    const sum = (parts: number[][]): number => {
+      const [head, ...rest] = parts.map((xs) => {
+        const s = new ExactSum();
+        for (const x of xs) s.add(x);
+        return s;
+      });
+      for (const r of rest) head!.merge(structuredClone(r.state()));
+      return head!.value();
+    };
+    assert.equal(sum([[Infinity, 1], [2]]), Infinity);
+    assert.equal(sum([[1], [Infinity, 2]]), Infinity);
+    assert.ok(Number.isNaN(sum([[Infinity], [-Infinity]])));
+    assert.equal(sum([[1e308, 1e308], [-1e308]]), 1e308);
+    assert.equal(sum([[1e308], [1e308, -1e308]]), 1e308);
+    assert.equal(sum([[MAX_HALF, MAX_HALF], [MAX_HALF]]), Infinity);
   });
 
   it('adds 0.1 ten times to 1 exactly rounded, where a running sum gives 0.9999999999999999', () => {
