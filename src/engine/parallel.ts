@@ -6,7 +6,7 @@
  * The engine knows no language: a plan reaches a worker as a module URL and a spec; the
  * worker imports the module and asks its `linePlanFromSpec(spec)` for the plan.
  */
-import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { IssueCount, IssueKind } from '../sources/issues.js';
 import type { Format } from '../sources/formats.js';
@@ -53,7 +53,8 @@ export const MIN_PARALLEL_BYTES = 1 << 30;
 export interface PartJob {
   readonly plan: ParallelPlan;
   readonly name: string;
-  readonly path: string;
+  /** The file, open on the main thread (descriptors are the process's, shared by its threads). */
+  readonly fd: number;
   readonly start: number;
   readonly end: number;
   readonly format: Format;
@@ -90,35 +91,30 @@ export interface PartResult {
  * Cuts [0, size) into parts that start at line starts. `partBytes`: a size, or the size of the
  * next part given the bytes not yet cut.
  */
-export async function fileParts(path: string, size: number, partBytes: number | ((rest: number) => number) = PART_BYTES): Promise<{ start: number; end: number }[]> {
+export async function fileParts(fh: FileHandle, size: number, partBytes: number | ((rest: number) => number) = PART_BYTES): Promise<{ start: number; end: number }[]> {
   const sizeOf = typeof partBytes === 'number' ? () => partBytes : partBytes;
-  const fh = await open(path, 'r');
-  try {
-    const cuts = [0];
-    const probe = Buffer.alloc(64 * 1024);
-    let at = sizeOf(size);
-    while (at < size) {
-      // The next part starts after the first newline at or after `at`.
-      let pos = at;
-      let found = -1;
-      while (pos < size && found === -1) {
-        const { bytesRead } = await fh.read(probe, 0, probe.length, pos);
-        if (bytesRead === 0) break;
-        const nl = probe.subarray(0, bytesRead).indexOf(10);
-        if (nl !== -1) found = pos + nl + 1;
-        else pos += bytesRead;
-      }
-      if (found === -1 || found >= size) break;
-      cuts.push(found);
-      at = found + sizeOf(size - found);
+  const cuts = [0];
+  const probe = Buffer.alloc(64 * 1024);
+  let at = sizeOf(size);
+  while (at < size) {
+    // The next part starts after the first newline at or after `at`.
+    let pos = at;
+    let found = -1;
+    while (pos < size && found === -1) {
+      const { bytesRead } = await fh.read(probe, 0, probe.length, pos);
+      if (bytesRead === 0) break;
+      const nl = probe.subarray(0, bytesRead).indexOf(10);
+      if (nl !== -1) found = pos + nl + 1;
+      else pos += bytesRead;
     }
-    cuts.push(size);
-    const parts: { start: number; end: number }[] = [];
-    for (let i = 0; i + 1 < cuts.length; i++) if (cuts[i + 1]! > cuts[i]!) parts.push({ start: cuts[i]!, end: cuts[i + 1]! });
-    return parts;
-  } finally {
-    await fh.close();
+    if (found === -1 || found >= size) break;
+    cuts.push(found);
+    at = found + sizeOf(size - found);
   }
+  cuts.push(size);
+  const parts: { start: number; end: number }[] = [];
+  for (let i = 0; i + 1 < cuts.length; i++) if (cuts[i + 1]! > cuts[i]!) parts.push({ start: cuts[i]!, end: cuts[i + 1]! });
+  return parts;
 }
 
 /**

@@ -14,8 +14,8 @@ import { ScanIssues } from '../sources/issues.js';
 import { parseIsoTimestamp } from '../sources/time.js';
 import { LineGate } from './gate.js';
 import { fileParts, guidedPartBytes, JOBS_PER_WORKER, MIN_PARALLEL_BYTES, PART_BYTES, type ParallelPlan, type PartResult, sharedPool, type WorkerPool } from './parallel.js';
-import { closeSync, openSync, readSync } from 'node:fs';
-import { open as openFile, stat } from 'node:fs/promises';
+import { readSync } from 'node:fs';
+import { type FileHandle, open as openFile } from 'node:fs/promises';
 
 /** An event as the scan hands it to a sink. Valid only during the call. */
 export interface ScannedEvent {
@@ -115,12 +115,19 @@ export async function scan(
     if (options.parallel && threads > 1 && input.path !== null) {
       const candidate = await parallelCandidate(input.path, options.parallelMinBytes ?? MIN_PARALLEL_BYTES);
       if (candidate !== null) {
-        const format = options.format ?? detectFormat(candidate.head.toString('utf8'));
-        if (format !== 'aws-json') {
-          formats.set(input.name, format);
-          if (needsTimes && !hasTimestamps(format)) throw noTimesError(input.name, format, needsTimes);
-          pool ??= sharedPool(threads);
-          const part = await scanInParts(pool, threads, options.parallel, input.name, input.path, candidate.size, format, options, issues, onMatch);
+        let part: { lines: number; matched: number } | null = null;
+        try {
+          const format = options.format ?? detectFormat(candidate.head.toString('utf8'));
+          if (format !== 'aws-json') {
+            formats.set(input.name, format);
+            if (needsTimes && !hasTimestamps(format)) throw noTimesError(input.name, format, needsTimes);
+            pool ??= sharedPool(threads);
+            part = await scanInParts(pool, threads, options.parallel, input.name, candidate.fh, candidate.size, format, options, issues, onMatch);
+          }
+        } finally {
+          await candidate.fh.close();
+        }
+        if (part !== null) {
           lines += part.lines;
           matched += part.matched;
           continue;
@@ -259,23 +266,25 @@ function noTimesError(name: string, format: Format, why: string): InputError {
   );
 }
 
-/** The head and size of a file worth splitting across threads: big, regular, not gzip. Else null. */
-async function parallelCandidate(path: string, minBytes: number): Promise<{ head: Buffer; size: number } | null> {
+/**
+ * A file worth splitting across threads (big, regular, not gzip), open, with its head and
+ * size; else null. The caller closes it.
+ */
+async function parallelCandidate(path: string, minBytes: number): Promise<{ fh: FileHandle; head: Buffer; size: number } | null> {
+  let fh: FileHandle | null = null;
   try {
-    const st = await stat(path);
-    if (!st.isFile() || st.size < minBytes || st.size === 0) return null;
-    const fh = await openFile(path, 'r');
-    try {
+    fh = await openFile(path, 'r');
+    const st = await fh.stat();
+    if (st.isFile() && st.size >= minBytes && st.size > 0) {
       const head = Buffer.alloc(64 * 1024);
       const { bytesRead } = await fh.read(head, 0, head.length, 0);
-      if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return null;
-      return { head: head.subarray(0, bytesRead), size: st.size };
-    } finally {
-      await fh.close();
+      if (!(bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b)) return { fh, head: head.subarray(0, bytesRead), size: st.size };
     }
   } catch {
-    return null; // the one-thread path reports what is wrong with it
+    // the one-thread path reports what is wrong with it
   }
+  await fh?.close();
+  return null;
 }
 
 /** A matched line from a worker; the message string is made on first use. */
@@ -299,13 +308,18 @@ class PartEvent implements ScannedEvent {
   }
 }
 
-/** Scans a file in parts on the pool; hands results on in file order. */
+/**
+ * Scans a file in parts on the pool; hands results on in file order. Workers read the file
+ * through this thread's descriptor (descriptors belong to the process), so every part is of
+ * the file opened here, even if it is renamed, replaced or deleted meanwhile; the caller
+ * closes it, and this waits for every part it started before returning.
+ */
 async function scanInParts(
   pool: WorkerPool,
   threads: number,
   plan: ParallelPlan,
   name: string,
-  path: string,
+  fh: FileHandle,
   size: number,
   format: Format,
   options: ScanOptions,
@@ -313,7 +327,7 @@ async function scanInParts(
   onMatch: (e: ScannedEvent) => void | Promise<void>,
 ): Promise<{ lines: number; matched: number }> {
   const holdsNothing = options.countOnly === true || plan.aggregate === true;
-  const parts = await fileParts(path, size, options.partBytes ?? (holdsNothing ? guidedPartBytes(threads) : PART_BYTES));
+  const parts = await fileParts(fh, size, options.partBytes ?? (holdsNothing ? guidedPartBytes(threads) : PART_BYTES));
   const pending: Promise<PartResult>[] = [];
   let next = 0;
   const submit = (): void => {
@@ -322,7 +336,7 @@ async function scanInParts(
       pool.run({
         plan,
         name,
-        path,
+        fd: fh.fd,
         start: p.start,
         end: p.end,
         format,
@@ -341,7 +355,9 @@ async function scanInParts(
   try {
     while (pending.length > 0) {
       const r = await pending.shift()!;
-      if (next < parts.length) submit();
+      // As on one thread, reading a file stops at its first read error: later parts are dropped.
+      const failed = r.issues.some(([kind]) => kind === 'read-error');
+      if (next < parts.length && !failed) submit();
       issues.merge(new Map(r.issues), lines);
       if (r.summary !== undefined) options.onPartSummary!(r.summary);
       const ev = r.events;
@@ -356,11 +372,13 @@ async function scanInParts(
       lines += r.lines;
       matched += r.matched;
       options.onChunk?.(r.bytes);
+      if (failed) break;
     }
   } finally {
-    // Stopped early (the consumer or a merge threw): the parts still running are not waited
-    // for, and a failure of theirs is not an unhandled rejection.
-    for (const p of pending) p.catch(() => undefined);
+    // Stopped early (a read error, or the consumer or a merge threw): the parts still running
+    // read through the descriptor the caller closes next, so they are waited for (results and
+    // failures dropped).
+    await Promise.allSettled(pending);
   }
   return { lines, matched };
 }
@@ -492,10 +510,10 @@ export class PartScanner {
   }
 
   /**
-   * Scans bytes [start, end) of the file at `path`; line numbers count from the part's first
+   * Scans bytes [start, end) of the open file `fd`; line numbers count from the part's first
    * line. Events reach onMatch during the call and are valid only then.
    */
-  scanPart(path: string, start: number, end: number, onMatch: (e: ScannedEvent) => void): { lines: number; matched: number; issues: ScanIssues } {
+  scanPart(fd: number, start: number, end: number, onMatch: (e: ScannedEvent) => void): { lines: number; matched: number; issues: ScanIssues } {
     const sink = this.sink;
     const splitter = this.splitter;
     sink.issues = new ScanIssues();
@@ -503,13 +521,6 @@ export class PartScanner {
     sink.onMatch = onMatch;
     splitter.reset();
     const result = () => ({ lines: splitter.lineNo, matched: sink.matched, issues: sink.issues });
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch (e) {
-      sink.issues.add('read-error', this.name, (e as Error).message);
-      return result();
-    }
     try {
       let pos = start;
       while (pos < end) {
@@ -531,7 +542,6 @@ export class PartScanner {
       splitter.end();
       return result();
     } finally {
-      closeSync(fd);
       sink.onMatch = () => undefined; // hold nothing of this part's consumer until the next
     }
   }

@@ -55,7 +55,7 @@ async function runJob(job: PartJob): Promise<void> {
   const parts: Buffer[] = [];
   const ev: PartEvents = { data: new Uint8Array(0), ends: [], messageOffsets: [], messages: [], timestamps: [], streams: [], groups: [], lines: [] };
   let total = 0;
-  const report = scanner.scanPart(job.path, job.start, job.end, (e) => {
+  const report = scanner.scanPart(job.fd, job.start, job.end, (e) => {
     if (aggregator !== null) return aggregator.push(e);
     if (job.countOnly) return;
     // A copy: the scanner reuses its read buffer for the next chunk.
