@@ -15,7 +15,7 @@ import { parseIsoTimestamp } from '../sources/time.js';
 import { LineGate } from './gate.js';
 import { fileParts, guidedPartBytes, JOBS_PER_WORKER, MIN_PARALLEL_BYTES, PART_BYTES, type ParallelPlan, type PartResult, sharedPool, type WorkerPool } from './parallel.js';
 import { readSync } from 'node:fs';
-import { type FileHandle, open as openFile } from 'node:fs/promises';
+import { type FileHandle, open as openFile, stat } from 'node:fs/promises';
 
 /** An event as the scan hands it to a sink. Valid only during the call. */
 export interface ScannedEvent {
@@ -273,6 +273,10 @@ function noTimesError(name: string, format: Format, why: string): InputError {
 async function parallelCandidate(path: string, minBytes: number): Promise<{ fh: FileHandle; head: Buffer; size: number } | null> {
   let fh: FileHandle | null = null;
   try {
+    // Only a big regular file is opened here: opening a FIFO would wait for its writer, and
+    // closing it again would cut the writer off before the one-thread path reads it.
+    const before = await stat(path);
+    if (!before.isFile() || before.size < minBytes) return null;
     fh = await openFile(path, 'r');
     const st = await fh.stat();
     if (st.isFile() && st.size >= minBytes && st.size > 0) {
