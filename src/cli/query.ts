@@ -5,12 +5,11 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import { compileQuery, type CompiledQuery, DEFAULT_LIMITS, ResourceLimitError } from '../insights/index.js';
-import { InvalidArgumentError } from 'commander';
 import { queryInputs } from '../insights/scan.js';
 import { RESULT_FORMATS, type ResultFormat } from '../output/result-formats.js';
 import { type DiagnosticsFormat, Exit, printDiagnostics, printError } from './io.js';
 import { printQueryResult } from './query-output.js';
-import { addScanOptions, prepareScan, runScan, type ScanFlags, scanExit } from './scan-options.js';
+import { addScanOptions, positiveInt, prepareScan, runScan, type ScanFlags, scanExit } from './scan-options.js';
 
 interface QueryFlags extends ScanFlags {
   queryFile?: string;
@@ -128,12 +127,6 @@ async function runQueryCommand(first: string | undefined, rest: string[], flags:
   const { result, report } = done;
   await printQueryResult(result, { ...flags, capHint: 'add | limit N (up to 100,000) for more' });
   return scanExit(prepared, report, flags);
-}
-
-function positiveInt(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('give a whole number of at least 1');
-  return n;
 }
 
 /** On a terminal, a live line on stderr for scans longer than a second. */

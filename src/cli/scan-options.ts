@@ -37,6 +37,13 @@ function threadCount(text: string): number {
   return n;
 }
 
+/** An option's whole number of at least 1 (--max-groups, --max-polls, ...). */
+export function positiveInt(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('give a whole number of at least 1');
+  return n;
+}
+
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }

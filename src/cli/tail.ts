@@ -2,7 +2,7 @@
  * `haystack tail --log-group NAME [--filter PATTERN | --query QUERY]`: new events as they arrive
  * (src/cloudwatch/tail.ts), a filter pattern or a streaming query applied here.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { CloudWatchEvent } from '../cloudwatch/source.js';
 import { DiagnosticError } from '../diagnostics/diagnostic.js';
 import { compileFilterPattern } from '../filter/index.js';
@@ -12,7 +12,7 @@ import { BufferedWriter } from '../output/events.js';
 import { escapeControls, escapeJsonText } from '../output/safety.js';
 import { addCloudOptions, type CloudFlags, cloudFailure, openCloud } from './cloudwatch-options.js';
 import { type DiagnosticsFormat, Exit, printDiagnostics, printError } from './io.js';
-import { collect, parseWindow } from './scan-options.js';
+import { collect, parseWindow, positiveInt } from './scan-options.js';
 
 interface TailFlags extends CloudFlags {
   logGroup: string;
@@ -38,12 +38,6 @@ polled every second, looking 5 minutes back each time for late events (duplicate
 Events print as "<ISO time> <stream> <message>" (haystack reads that back as the tail format),
 or as NDJSON. A query runs event by event: filter, fields, display and parse only.
 Ctrl-C ends it (exit 0).`;
-
-function positiveInt(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('give a whole number of at least 1');
-  return n;
-}
 
 export function tailCommand(): Command {
   const cmd = new Command('tail')
