@@ -11,6 +11,7 @@
 import type { Command, Expr, Item } from './ast.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_ROW_LIMIT } from './codes.js';
 import type { FieldDiscovery } from './discovery.js';
+import { referencedFields } from './prefilter.js';
 import { type Accumulator, type AggregateFunction, DEFAULT_LIMITS, type EvalContext, lookupFunction, ResourceLimitError, type ScalarFunction } from './functions.js';
 import { compileInsightsRegex } from './regex.js';
 import { makePeriod, type Period, periodUnit } from './time.js';
@@ -385,11 +386,12 @@ const ROW_WISE = new Set<Command['kind']>(['filter', 'fields', 'display', 'parse
  * none of them reads @ptr (a worker does not know the record's place in the whole input),
  * and every aggregate of it can merge (functions.ts). Else null.
  */
-export function workerStatsIndex(commands: readonly Command[], readsPtr: (upTo: readonly Command[]) => boolean): number | null {
+export function workerStatsIndex(commands: readonly Command[]): number | null {
   const i = commands.findIndex((c) => !ROW_WISE.has(c.kind));
   if (i === -1) return null;
   const c = commands[i]!;
-  if (c.kind !== 'stats' || readsPtr(commands.slice(0, i + 1))) return null;
+  if (c.kind !== 'stats') return null;
+  for (const n of referencedFields(commands.slice(0, i + 1), [])) if (n === '@ptr' || n.startsWith('@ptr.')) return null;
   return statsSlots(c).slots.every((sl) => sl.spec.create(sl.constants, DEFAULT_LIMITS).merge !== undefined) ? i : null;
 }
 

@@ -85,11 +85,6 @@ export interface QueryPart {
 /** A worker runs no caps: a part holds few records; the merge on the main thread checks them. */
 const NO_LIMITS: QueryLimits = { maxGroups: Infinity, maxValues: Infinity };
 
-/** Does any of these commands read @ptr (the record's place in the whole input)? */
-function readsPtr(commands: Query['commands']): boolean {
-  for (const n of referencedFields(commands, [])) if (n === '@ptr' || n.startsWith('@ptr.')) return true;
-  return false;
-}
 
 export function compileQuery(text: string): CompiledQuery {
   const parsed = parseQuery(text);
@@ -129,7 +124,7 @@ export class QueryRun {
     this.now = options.now ?? Date.now();
     this.window = options.window ?? { start: 0, end: 0 };
     this.accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
-    this.statsAt = workerStatsIndex(query.ast.commands, readsPtr);
+    this.statsAt = workerStatsIndex(query.ast.commands);
     if (partOnly && this.statsAt === null) throw new Error('this query has no stats that workers can run');
     const commands = partOnly ? query.ast.commands.slice(0, this.statsAt! + 1) : query.ast.commands;
     const limits = partOnly ? NO_LIMITS : options.limits;
