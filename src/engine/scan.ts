@@ -201,7 +201,7 @@ export async function scan(
         options.onChunk?.(chunk.length);
         if (firstChunk) {
           firstChunk = false;
-          if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3); // BOM
+          chunk = withoutBom(chunk);
           start(chunk);
         }
         if (aws) {
@@ -538,8 +538,8 @@ export class PartScanner {
           return result();
         }
         if (bytesRead === 0) break; // the file shrank
-        let chunk = this.buffer.subarray(0, bytesRead); // a new view each time, so the gate's cache resets
-        if (pos === 0 && bytesRead >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3); // BOM
+        let chunk: Buffer = this.buffer.subarray(0, bytesRead); // a new view each time, so the gate's cache resets
+        if (pos === 0) chunk = withoutBom(chunk);
         pos += bytesRead;
         splitter.push(chunk);
       }
@@ -568,6 +568,11 @@ class LineEvent implements ScannedEvent {
   get message(): string {
     return (this.text ??= this.raw.toString('utf8'));
   }
+}
+
+/** The first chunk of a file without its UTF-8 byte-order mark, if it has one. */
+function withoutBom(chunk: Buffer): Buffer {
+  return chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? chunk.subarray(3) : chunk;
 }
 
 function stripCr(buf: Buffer, start: number, end: number): number {
